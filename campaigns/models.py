@@ -1,0 +1,482 @@
+"""Campaigns, their phases, the sites (示范点) and everything a site does during a campaign.
+
+State changes go through `campaigns.services`; models hold data rules only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+
+from organizations.models import Organization, Role, ScopedQuerySet, scoped_manager
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CampaignQuerySet:
+        """Campaigns organized within the user's subtree, or above an organization they serve.
+
+        A committee or branch sees the campaign its superior runs, so it can take part.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        role_below_organizer = Role.objects.filter(
+            user_id=user.pk, organization__path__startswith=OuterRef("organizer__path")
+        )
+        return self.filter(
+            Q(organizer__in=Organization.objects.visible_to(user)) | Exists(role_below_organizer)
+        )
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "草稿"
+        ACTIVE = "ACTIVE", "进行中"
+        CLOSED = "CLOSED", "已结束"
+
+    name = models.CharField("活动名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    organizer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="campaigns", verbose_name="组织单位"
+    )
+    description = models.TextField("活动说明", blank=True)
+    quota_per_committee = models.PositiveSmallIntegerField(
+        "每个党委申报名额", default=1, help_text="“成熟一个、打造一个”：每个党委每年申报的示范点数。"
+    )
+    weight_self = models.PositiveSmallIntegerField("基层自评权重(%)", default=20, validators=PERCENT)
+    weight_public = models.PositiveSmallIntegerField("群众测评权重(%)", default=30, validators=PERCENT)
+    weight_inspection = models.PositiveSmallIntegerField("组织考评权重(%)", default=50, validators=PERCENT)
+    pass_score = models.DecimalField(
+        "通过分数线", max_digits=5, decimal_places=2, default=Decimal("80"), validators=PERCENT
+    )
+    publicity_days = models.PositiveSmallIntegerField("公示天数", default=5)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "示范点创建活动"
+        verbose_name_plural = "示范点创建活动"
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_self=100 - F("weight_public") - F("weight_inspection")),
+                name="campaign_weights_sum_100",
+                violation_error_message="基层自评、群众测评、组织考评三项权重之和必须等于 100。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def phase_on(self, day: datetime.date) -> Phase | None:
+        """The phase running on `day`; on a shared boundary day the later phase counts."""
+        running = [p for p in self.phases.all() if p.starts_on <= day <= p.ends_on]
+        return running[-1] if running else None
+
+    def phase_of_kind(self, kind: str) -> Phase | None:
+        return next((p for p in self.phases.all() if p.kind == kind), None)
+
+
+def validate_phases(phases: list[Phase]) -> None:
+    """The three stages come in order and do not overlap.
+
+    A stage may start on the day the previous one ends: the 望城 school plan runs
+    宣传发动 5月18日至6月10日 and 创建培育 6月10日至11月30日.
+    """
+    errors = []
+    ordered = sorted(phases, key=lambda p: Phase.ORDER.index(p.kind))
+    kinds = [p.kind for p in ordered]
+    if len(set(kinds)) != len(kinds):
+        errors.append("每个阶段只能设置一次。")
+    for phase in ordered:
+        if phase.starts_on and phase.ends_on and phase.starts_on > phase.ends_on:
+            errors.append(f"「{phase.display_name}」的开始日期晚于结束日期。")
+    for earlier, later in itertools.pairwise(ordered):
+        if earlier.ends_on and later.starts_on and later.starts_on < earlier.ends_on:
+            errors.append(
+                f"「{later.display_name}」应在「{earlier.display_name}」结束（{earlier.ends_on:%Y-%m-%d}）之后开始。"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+class Phase(models.Model):
+    class Kind(models.TextChoices):
+        MOBILIZATION = "MOBILIZATION", "动员部署"
+        IMPLEMENTATION = "IMPLEMENTATION", "组织实施"
+        ACCEPTANCE = "ACCEPTANCE", "总结验收"
+
+    ORDER = [Kind.MOBILIZATION, Kind.IMPLEMENTATION, Kind.ACCEPTANCE]
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name="活动"
+    )
+    kind = models.CharField("阶段", max_length=20, choices=Kind.choices)
+    name = models.CharField("阶段名称", max_length=50, blank=True, help_text="本活动的叫法，如“宣传发动”。")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+
+    class Meta:
+        verbose_name = "阶段"
+        verbose_name_plural = "阶段"
+        ordering = ["campaign", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="phase_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")),
+                name="phase_starts_before_end",
+                violation_error_message="开始日期不能晚于结束日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_kind_display()
+
+    def clean(self) -> None:
+        if not (self.campaign_id and self.starts_on and self.ends_on):
+            return
+        siblings = list(self.campaign.phases.exclude(pk=self.pk))
+        validate_phases([*siblings, self])
+
+
+class SiteQuerySet(ScopedQuerySet):
+    def with_related(self) -> SiteQuerySet:
+        return self.select_related("campaign", "organization", "nominated_by")
+
+
+class Site(models.Model):
+    class Status(models.TextChoices):
+        NOMINATED = "NOMINATED", "已申报"
+        WITHDRAWN = "WITHDRAWN", "已撤回"
+        REJECTED = "REJECTED", "不予批准"
+        APPROVED = "APPROVED", "批准创建"
+        SELF_ASSESSED = "SELF_ASSESSED", "自评通过"
+        ACCEPTANCE_REQUESTED = "ACCEPTANCE_REQUESTED", "申请验收"
+        RECTIFYING = "RECTIFYING", "限期整改"
+        PASSED = "PASSED", "验收通过"
+        FAILED = "FAILED", "验收不通过"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="sites", verbose_name="活动"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sites", verbose_name="创建党支部"
+    )
+    nominated_by = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="nominated_sites", verbose_name="申报党委"
+    )
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.NOMINATED)
+    plan = models.TextField("创建方案", blank=True)
+    plan_file = models.FileField("创建方案附件", upload_to="plans/%Y/", blank=True)
+    highlights = models.TextField("创建特色", blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+    nominated_at = models.DateTimeField("申报时间", null=True, blank=True)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "示范点"
+        verbose_name_plural = "示范点"
+        ordering = ["campaign", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization"], name="site_one_per_branch_per_campaign"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name}（{self.campaign.year}）"
+
+
+# Sites that hold a committee's quota place and a branch's one place per campaign.
+Site.HOLDING_STATUSES = [s for s in Site.Status if s not in (Site.Status.WITHDRAWN, Site.Status.REJECTED)]
+
+
+class LeadingGroupMember(models.Model):
+    class Position(models.TextChoices):
+        LEADER = "LEADER", "组长"
+        DEPUTY = "DEPUTY", "副组长"
+        MEMBER = "MEMBER", "成员"
+        OFFICE_DIRECTOR = "OFFICE_DIRECTOR", "办公室主任"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="leading_group", verbose_name="示范点"
+    )
+    name = models.CharField("姓名", max_length=50)
+    position = models.CharField("职务", max_length=20, choices=Position.choices)
+    title = models.CharField("本职", max_length=100, blank=True, help_text="如“村党支部书记”。")
+    duty = models.CharField("分工", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    objects = scoped_manager("site__organization")
+
+    class Meta:
+        verbose_name = "领导小组成员"
+        verbose_name_plural = "领导小组"
+        ordering = ["site", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()} {self.name}"
+
+
+class WorkItemQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> WorkItemQuerySet:
+        """Site items in the user's scope, and campaign-wide items of campaigns they see."""
+        return self.filter(
+            Q(site__organization__in=Organization.objects.visible_to(user))
+            | Q(site__isnull=True, campaign__in=Campaign.objects.visible_to(user))
+        )
+
+
+class WorkItem(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "PLANNED", "未开始"
+        IN_PROGRESS = "IN_PROGRESS", "进行中"
+        DONE = "DONE", "已完成"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="work_items", verbose_name="活动"
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="work_items",
+        null=True,
+        blank=True,
+        verbose_name="示范点",
+        help_text="留空表示全活动的工作安排。",
+    )
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name="阶段",
+    )
+    title = models.CharField("工作内容", max_length=300)
+    due_on = models.DateField("完成时限")
+    responsible = models.CharField("责任人", max_length=100, blank=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="责任人账号",
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工作安排"
+        verbose_name_plural = "工作安排"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="DONE", done_on__isnull=False) | ~Q(status="DONE"),
+                name="workitem_done_has_date",
+                violation_error_message="标记为已完成时须填写完成日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.site_id and self.campaign_id and self.site.campaign_id != self.campaign_id:
+            raise ValidationError({"site": "示范点不属于该活动。"})
+        if self.phase_id and self.campaign_id and self.phase.campaign_id != self.campaign_id:
+            raise ValidationError({"phase": "阶段不属于该活动。"})
+
+
+class SupervisionVisit(models.Model):
+    class Method(models.TextChoices):
+        RANDOM_SURVEY = "RANDOM_SURVEY", "随机调研"
+        UNANNOUNCED = "UNANNOUNCED", "明察暗访"
+        PRIORITY = "PRIORITY", "重点督办"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="supervision_visits", verbose_name="示范点"
+    )
+    visited_on = models.DateField("督导日期")
+    method = models.CharField("督导方式", max_length=20, choices=Method.choices)
+    findings = models.TextField("发现问题")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="记录人"
+    )
+
+    objects = scoped_manager("site__organization")
+
+    class Meta:
+        verbose_name = "督导记录"
+        verbose_name_plural = "督导记录"
+        ordering = ["-visited_on"]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.visited_on:%Y-%m-%d} {self.get_method_display()}"
+
+
+class RectificationQuerySet(ScopedQuerySet):
+    scope_path = "site__organization"
+
+    def open(self) -> RectificationQuerySet:
+        return self.exclude(status=Rectification.Status.CLOSED)
+
+    def overdue(self, today: datetime.date) -> RectificationQuerySet:
+        return self.open().filter(due_on__lt=today)
+
+
+class Rectification(models.Model):
+    class Source(models.TextChoices):
+        SUPERVISION = "SUPERVISION", "督导检查"
+        ACCEPTANCE = "ACCEPTANCE", "现场验收"
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "待整改"
+        ANSWERED = "ANSWERED", "已反馈"
+        CLOSED = "CLOSED", "已销号"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="rectifications", verbose_name="示范点"
+    )
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    supervision_visit = models.ForeignKey(
+        SupervisionVisit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+        verbose_name="督导记录",
+    )
+    description = models.TextField("整改事项")
+    owner = models.CharField("整改责任人", max_length=100, blank=True)
+    due_on = models.DateField("整改时限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField("整改情况", blank=True)
+    evidence = models.FileField("整改佐证", upload_to="rectifications/%Y/", blank=True)
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "整改事项"
+        verbose_name_plural = "整改事项"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="CLOSED", closed_on__isnull=False) | ~Q(status="CLOSED"),
+                name="rectification_closed_has_date",
+                violation_error_message="销号时须填写销号日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
+class Funding(models.Model):
+    class Source(models.TextChoices):
+        FISCAL = "FISCAL", "财政专项"
+        RETAINED_DUES = "RETAINED_DUES", "提留党费"
+        SELF_RAISED = "SELF_RAISED", "自筹"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="fundings", verbose_name="示范点")
+    source = models.CharField("经费来源", max_length=20, choices=Source.choices)
+    amount = models.DecimalField(
+        "金额(元)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    spent = models.DecimalField(
+        "已使用(元)", max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = scoped_manager("site__organization")
+
+    class Meta:
+        verbose_name = "经费"
+        verbose_name_plural = "经费"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(spent__lte=F("amount")),
+                name="funding_spent_within_amount",
+                violation_error_message="已使用金额不能超过经费金额。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.amount} 元"
+
+
+class TypicalCase(models.Model):
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="typical_cases", verbose_name="示范点"
+    )
+    title = models.CharField("案例标题", max_length=200)
+    summary = models.TextField("案例摘要")
+    year = models.PositiveSmallIntegerField("年度")
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="评选人"
+    )
+
+    objects = scoped_manager("site__organization")
+
+    class Meta:
+        verbose_name = "典型案例"
+        verbose_name_plural = "典型案例"
+        ordering = ["-year", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """One reminder sent: (object, kind, due date, recipient) is sent at most once."""
+
+    class Kind(models.TextChoices):
+        DUE_IN_7 = "DUE_IN_7", "7 天后到期"
+        DUE_IN_3 = "DUE_IN_3", "3 天后到期"
+        DUE_IN_1 = "DUE_IN_1", "明天到期"
+        OVERDUE = "OVERDUE", "已逾期"
+        SELF_ASSESSMENT_MISSING = "SELF_ASSESSMENT_MISSING", "自评未提交"
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    kind = models.CharField("提醒类型", max_length=30, choices=Kind.choices)
+    due_on = models.DateField("到期日")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="接收人")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "到期提醒"
+        verbose_name_plural = "到期提醒"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "kind", "due_on", "recipient"], name="reminder_sent_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d} → {self.recipient}"

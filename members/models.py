@@ -1,0 +1,421 @@
+"""Party members and the branch's own records: development, dues, meetings, star service.
+
+Field names follow the national 党员信息采集表 so a roster kept in that form imports as it is.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from organizations.models import Organization, scoped_manager
+
+from .stars import DEFAULT_STAR_THRESHOLDS, star_level
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Education(models.TextChoices):
+    PRIMARY = "PRIMARY", "小学及以下"
+    JUNIOR = "JUNIOR", "初中"
+    SENIOR = "SENIOR", "高中/中专"
+    COLLEGE = "COLLEGE", "大专"
+    BACHELOR = "BACHELOR", "本科"
+    POSTGRADUATE = "POSTGRADUATE", "研究生"
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        PROBATIONARY = "PROBATIONARY", "预备党员"
+        FULL = "FULL", "正式党员"
+
+    class Standing(models.TextChoices):
+        NORMAL = "NORMAL", "正常"
+        SUSPENDED = "SUSPENDED", "停止党籍"
+
+    class Category(models.TextChoices):
+        FARMER = "FARMER", "农牧渔民"
+        WORKER = "WORKER", "工人"
+        STAFF = "STAFF", "机关事业单位人员"
+        TEACHER = "TEACHER", "教师"
+        MILITARY = "MILITARY", "消防救援人员"
+        ENTERPRISE = "ENTERPRISE", "企业人员"
+        STUDENT = "STUDENT", "学生"
+        RETIRED = "RETIRED", "离退休人员"
+        OTHER = "OTHER", "其他"
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    id_number = models.CharField("公民身份证号", max_length=18, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    category = models.CharField("人员类别", max_length=20, choices=Category.choices, default=Category.OTHER)
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部"
+    )
+    group = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+        verbose_name="党小组",
+    )
+    joined_on = models.DateField("加入党组织日期", null=True, blank=True)
+    full_member_on = models.DateField("转为正式党员日期", null=True, blank=True)
+    status = models.CharField("党员类别", max_length=20, choices=Status.choices, default=Status.FULL)
+    job = models.CharField("工作岗位", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("家庭住址", max_length=200, blank=True)
+    party_standing = models.CharField(
+        "党籍状态", max_length=10, choices=Standing.choices, default=Standing.NORMAL
+    )
+    is_lost_contact = models.BooleanField("失联党员", default=False)
+    lost_contact_since = models.DateField("失联日期", null=True, blank=True)
+    is_mobile = models.BooleanField("流动党员", default=False)
+    mobile_destination = models.CharField("外出流向", max_length=100, blank=True)
+    skills = models.CharField("特长", max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name="登录账号",
+    )
+
+    objects = scoped_manager("branch")
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["branch", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="member_id_number_unique_when_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        if len(self.id_number) < 8:
+            return "*" * len(self.id_number)
+        return f"{self.id_number[:4]}{'*' * (len(self.id_number) - 8)}{self.id_number[-4:]}"
+
+
+class Applicant(models.Model):
+    """A person on the development pipeline (发展党员), from 入党申请人 to 正式党员."""
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="applicants", verbose_name="所在党支部"
+    )
+    member = models.OneToOneField(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applicant",
+        verbose_name="党员档案",
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = scoped_manager("branch")
+
+    class Meta:
+        verbose_name = "发展对象"
+        verbose_name_plural = "发展党员"
+        ordering = ["branch", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DevelopmentStage(models.Model):
+    class Stage(models.TextChoices):
+        APPLICANT = "APPLICANT", "入党申请人"
+        ACTIVIST = "ACTIVIST", "入党积极分子"
+        CANDIDATE = "CANDIDATE", "发展对象"
+        PROBATIONARY = "PROBATIONARY", "预备党员"
+        FULL = "FULL", "正式党员"
+
+    ORDER = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.FULL]
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="stages", verbose_name="发展对象"
+    )
+    stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
+    reached_on = models.DateField("日期")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = scoped_manager("applicant__branch")
+
+    class Meta:
+        verbose_name = "发展阶段"
+        verbose_name_plural = "发展阶段"
+        ordering = ["applicant", "reached_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "stage"], name="development_stage_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.get_stage_display()} {self.reached_on:%Y-%m-%d}"
+
+
+class DuesPayment(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dues", verbose_name="党员")
+    month = models.DateField("所属月份", help_text="该月 1 日。")
+    amount = models.DecimalField(
+        "金额(元)", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    paid_on = models.DateField("缴纳日期", null=True, blank=True)
+
+    objects = scoped_manager("member__branch")
+
+    class Meta:
+        verbose_name = "党费缴纳"
+        verbose_name_plural = "党费缴纳"
+        ordering = ["-month", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="dues_one_per_member_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="dues_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%Y-%m}"
+
+    @property
+    def on_time(self) -> bool:
+        """Paid within the month it is for."""
+        return bool(
+            self.paid_on and (self.paid_on.year, self.paid_on.month) <= (self.month.year, self.month.month)
+        )
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL_MEETING = "GENERAL_MEETING", "支部党员大会"
+        COMMITTEE_MEETING = "COMMITTEE_MEETING", "支委会"
+        GROUP_MEETING = "GROUP_MEETING", "党小组会"
+        PARTY_LECTURE = "PARTY_LECTURE", "党课"
+        THEME_DAY = "THEME_DAY", "主题党日"
+        ORG_LIFE_MEETING = "ORG_LIFE_MEETING", "组织生活会"
+        MEMBER_APPRAISAL = "MEMBER_APPRAISAL", "民主评议党员"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name="党支部/党小组"
+    )
+    kind = models.CharField("会议类型", max_length=20, choices=Kind.choices)
+    held_on = models.DateField("召开日期")
+    topic = models.CharField("主题", max_length=200)
+    location = models.CharField("地点", max_length=100, blank=True)
+    minutes = models.TextField("会议记录", blank=True)
+
+    objects = scoped_manager("organization")
+
+    class Meta:
+        verbose_name = "会议活动"
+        verbose_name_plural = "三会一课"
+        ordering = ["-held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()} {self.topic}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "PRESENT", "出席"
+        ABSENT = "ABSENT", "缺席"
+        EXCUSED = "EXCUSED", "请假"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name="会议"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="attendances", verbose_name="党员"
+    )
+    status = models.CharField("出勤", max_length=10, choices=Status.choices, default=Status.PRESENT)
+
+    objects = scoped_manager("meeting__organization")
+
+    class Meta:
+        verbose_name = "出勤记录"
+        verbose_name_plural = "出勤记录"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()}"
+
+
+class Household(models.Model):
+    class Category(models.TextChoices):
+        HARDSHIP = "HARDSHIP", "困难户"
+        DISABLED = "DISABLED", "残疾人"
+        LOW_INCOME = "LOW_INCOME", "低保户"
+        FARMING = "FARMING", "种养户"
+
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="households", verbose_name="所在党支部"
+    )
+    name = models.CharField("户主姓名", max_length=50)
+    category = models.CharField("类别", max_length=20, choices=Category.choices)
+    needs = models.CharField("帮扶需求", max_length=200, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    objects = scoped_manager("branch")
+
+    class Meta:
+        verbose_name = "帮扶对象"
+        verbose_name_plural = "帮扶对象"
+        ordering = ["branch", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_category_display()}）"
+
+
+class ServiceRecord(models.Model):
+    """One entry on a member's 星级服务卡; counts toward stars once verified."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="services", verbose_name="党员")
+    served_on = models.DateField("服务日期")
+    place = models.CharField("服务地点", max_length=100)
+    content = models.CharField("服务内容", max_length=300)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name="服务对象",
+    )
+    hours = models.DecimalField(
+        "时长(小时)", max_digits=5, decimal_places=1, default=Decimal("1"), validators=[MinValueValidator(0)]
+    )
+    feedback = models.TextField("服务反馈", blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核实人",
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+
+    objects = scoped_manager("member__branch")
+
+    class Meta:
+        verbose_name = "星级服务记录"
+        verbose_name_plural = "星级服务卡"
+        ordering = ["-served_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.served_on:%Y-%m-%d} {self.content[:20]}"
+
+
+class StarRule(models.Model):
+    """Verified services a year for 1–5 stars; the nearest rule up the tree applies."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="star_rule", verbose_name="适用组织"
+    )
+    one_star = models.PositiveSmallIntegerField("一星", default=DEFAULT_STAR_THRESHOLDS[0])
+    two_stars = models.PositiveSmallIntegerField("二星", default=DEFAULT_STAR_THRESHOLDS[1])
+    three_stars = models.PositiveSmallIntegerField("三星", default=DEFAULT_STAR_THRESHOLDS[2])
+    four_stars = models.PositiveSmallIntegerField("四星", default=DEFAULT_STAR_THRESHOLDS[3])
+    five_stars = models.PositiveSmallIntegerField("五星", default=DEFAULT_STAR_THRESHOLDS[4])
+
+    objects = scoped_manager("organization")
+
+    class Meta:
+        verbose_name = "星级评定标准"
+        verbose_name_plural = "星级评定标准"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(one_star__gt=0)
+                & Q(two_stars__gt=F("one_star"))
+                & Q(three_stars__gt=F("two_stars"))
+                & Q(four_stars__gt=F("three_stars"))
+                & Q(five_stars__gt=F("four_stars")),
+                name="star_rule_increasing",
+                violation_error_message="各星级所需服务次数必须大于 0 且逐级递增。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}：" + "/".join(str(t) for t in self.thresholds)
+
+    @property
+    def thresholds(self) -> tuple[int, int, int, int, int]:
+        return (self.one_star, self.two_stars, self.three_stars, self.four_stars, self.five_stars)
+
+    def level(self, count: int) -> int:
+        return star_level(count, self.thresholds)
+
+
+class Pairing(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="pairings", verbose_name="党员")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="pairings", verbose_name="帮扶对象"
+    )
+    started_on = models.DateField("结对日期", null=True, blank=True)
+
+    objects = scoped_manager("member__branch")
+
+    class Meta:
+        verbose_name = "结对帮扶"
+        verbose_name_plural = "结对帮扶"
+        constraints = [
+            models.UniqueConstraint(fields=["member", "household"], name="pairing_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ↔ {self.household}"
+
+
+class Plaque(models.Model):
+    class Title(models.TextChoices):
+        FIVE_STAR_HOUSEHOLD = "FIVE_STAR_HOUSEHOLD", "五星级党员示范户"
+        DOUBLE_LEAD = "DOUBLE_LEAD", "双带致富户"
+        NEW_COUNTRYSIDE = "NEW_COUNTRYSIDE", "新农村示范户"
+
+    class Method(models.TextChoices):
+        PUBLIC_RECOMMENDATION = "PUBLIC_RECOMMENDATION", "群众推荐"
+        SELF_NOMINATION = "SELF_NOMINATION", "党员自荐"
+        BRANCH_SELECTION = "BRANCH_SELECTION", "支部评选"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="plaques", verbose_name="党员")
+    title = models.CharField("挂牌称号", max_length=30, choices=Title.choices)
+    method = models.CharField("产生方式", max_length=30, choices=Method.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    awarded_on = models.DateField("挂牌日期", null=True, blank=True)
+
+    objects = scoped_manager("member__branch")
+
+    class Meta:
+        verbose_name = "挂牌"
+        verbose_name_plural = "挂牌"
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "title", "year"], name="plaque_once_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_title_display()} {self.member}"

@@ -1,0 +1,318 @@
+"""The organization tree, users and their roles in it, scoping, audit events and notifications.
+
+Scoping rule (DESIGN §4): a user sees the subtree of each organization they hold a role in,
+and nothing else. `Organization.objects.visible_to(user)` is the one place that rule is
+written; every other model's `visible_to` reaches it through `ScopedQuerySet`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Left, Length
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class User(AbstractUser):
+    name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+
+class Kind(models.TextChoices):
+    WORK_COMMITTEE = "WORK_COMMITTEE", "工委"
+    PARTY_COMMITTEE = "PARTY_COMMITTEE", "党委"
+    GENERAL_BRANCH = "GENERAL_BRANCH", "党总支"
+    BRANCH = "BRANCH", "党支部"
+    GROUP = "GROUP", "党小组"
+
+
+class Sector(models.TextChoices):
+    VILLAGE = "VILLAGE", "村"
+    COMMUNITY = "COMMUNITY", "社区"
+    SCHOOL = "SCHOOL", "学校"
+    GOVERNMENT = "GOVERNMENT", "机关"
+    ENTERPRISE = "ENTERPRISE", "企业"
+    FIRE_POLICE = "FIRE_POLICE", "公安消防"
+    SOCIAL = "SOCIAL", "社会组织"
+    OTHER = "OTHER", "其他"
+
+
+# Which kinds may sit directly under which: the tree's kind rules.
+ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+    Kind.WORK_COMMITTEE: (None,),
+    Kind.PARTY_COMMITTEE: (Kind.WORK_COMMITTEE, Kind.PARTY_COMMITTEE),
+    Kind.GENERAL_BRANCH: (Kind.PARTY_COMMITTEE,),
+    Kind.BRANCH: (Kind.PARTY_COMMITTEE, Kind.GENERAL_BRANCH),
+    Kind.GROUP: (Kind.BRANCH,),
+}
+
+
+def validate_placement(*, kind: str, parent: Organization | None) -> None:
+    """Raise ValidationError unless an organization of `kind` may sit under `parent`."""
+    parent_kind = parent.kind if parent is not None else None
+    allowed = ALLOWED_PARENTS.get(kind, ())
+    if parent_kind in allowed:
+        return
+    label = Kind(kind).label
+    if parent is None:
+        raise ValidationError({"kind": f"{label}必须设在上级组织之下。"})
+    names = "、".join(Kind(k).label for k in allowed if k) or "无上级组织"
+    raise ValidationError(
+        {"kind": f"{label}只能设在{names}之下，不能设在{parent.kind_label}「{parent.name}」之下。"}
+    )
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """Organizations in the subtree of any organization where `user` holds a role.
+
+        One query: a node is visible when some role's organization path is a prefix of its
+        path. Superusers see everything; anonymous users nothing.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        role_above = Role.objects.filter(
+            user_id=user.pk,
+            organization__path=Left(OuterRef("path"), Length("organization__path")),
+        )
+        return self.filter(Exists(role_above))
+
+    def branches(self) -> OrganizationQuerySet:
+        return self.filter(kind=Kind.BRANCH)
+
+    def committees(self) -> OrganizationQuerySet:
+        return self.filter(kind=Kind.PARTY_COMMITTEE)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    """Treebeard's manager with our queryset, and the kind rules on every insert or move."""
+
+    def get_queryset(self):
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+    def add_root(self, create_kwargs=None, *, instance=None):
+        kind = instance.kind if instance is not None else (create_kwargs or {}).get("kind")
+        validate_placement(kind=kind, parent=None)
+        return super().add_root(create_kwargs, instance=instance)
+
+    def add_child(self, target, create_kwargs=None, *, instance=None):
+        kind = instance.kind if instance is not None else (create_kwargs or {}).get("kind")
+        validate_placement(kind=kind, parent=target)
+        return super().add_child(target, create_kwargs, instance=instance)
+
+    def add_sibling(self, target, pos=None, create_kwargs=None, *, instance=None):
+        kind = instance.kind if instance is not None else (create_kwargs or {}).get("kind")
+        validate_placement(kind=kind, parent=target.get_parent())
+        return super().add_sibling(target, pos, create_kwargs, instance=instance)
+
+    def move(self, node, target, pos=None):
+        new_parent = target if pos in ("first-child", "last-child", "sorted-child") else target.get_parent()
+        validate_placement(kind=node.kind, parent=new_parent)
+        return super().move(node, target, pos)
+
+
+class Organization(MP_Node):
+    Kind = Kind
+    Sector = Sector
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("组织类型", max_length=20, choices=Kind.choices)
+    sector = models.CharField("所属领域", max_length=20, choices=Sector.choices, default=Sector.OTHER)
+    code = models.CharField("组织编码", max_length=30, unique=True)
+    is_active = models.BooleanField("有效", default=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+    def clean(self) -> None:
+        if self.pk and self.path:
+            validate_placement(kind=self.kind, parent=self.get_parent())
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this node and its ancestors, computed without a query."""
+        return [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    def nearest(self, *kinds: str) -> Organization | None:
+        """The nearest ancestor (or self) of one of `kinds`, in one query."""
+        return (
+            Organization.objects.filter(path__in=self.ancestor_paths(), kind__in=kinds)
+            .order_by("-depth")
+            .first()
+        )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to an organization reached through `scope_path`."""
+
+    scope_path = "organization"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.scope_path}__in": Organization.objects.visible_to(user)})
+
+
+def scoped_manager(scope_path: str) -> models.Manager:
+    """A manager whose `visible_to(user)` keeps rows whose `scope_path` organization is visible."""
+    queryset_class = type(f"ScopedBy_{scope_path}", (ScopedQuerySet,), {"scope_path": scope_path})
+    return queryset_class.as_manager()
+
+
+class RoleQuerySet(ScopedQuerySet):
+    def covering(self, organization: Organization) -> RoleQuerySet:
+        """Roles held at `organization` or at one of its ancestors."""
+        return self.filter(organization__path__in=organization.ancestor_paths())
+
+
+class Role(models.Model):
+    class Kind(models.TextChoices):
+        ORG_DEPARTMENT = "ORG_DEPARTMENT", "组织部"
+        COMMITTEE = "COMMITTEE", "党委"
+        BRANCH_SECRETARY = "BRANCH_SECRETARY", "支部书记"
+        INSPECTOR = "INSPECTOR", "验收组成员"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="roles", verbose_name="所在组织"
+    )
+    kind = models.CharField("角色", max_length=20, choices=Kind.choices)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "kind"], name="role_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.get_kind_display()}"
+
+
+def has_role(user, kind: str, organization: Organization) -> bool:
+    """Whether `user` holds role `kind` at `organization` or above it. Superusers always do."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(user_id=user.pk, kind=kind).covering(organization).exists()
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def about(self, obj: models.Model) -> AuditEventQuerySet:
+        """Events in `obj`'s history (events on it and on things recorded as belonging to it)."""
+        return self.filter(subject_type=ContentType.objects.get_for_model(obj), subject_id=obj.pk)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when. Written by services in the same transaction; never edited."""
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="操作人"
+    )
+    verb = models.CharField("操作", max_length=50)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name="所属组织"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField("对象", max_length=200)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    summary = models.CharField("变化", max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "created_at"], name="audit_subject_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or '系统'} {self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("审计记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("审计记录不可删除。")
+
+
+def record_event(
+    *,
+    actor,
+    verb: str,
+    target: models.Model,
+    organization: Organization | None,
+    summary: str = "",
+    subject: models.Model | None = None,
+) -> AuditEvent:
+    """Write one audit event. `subject` is whose history it belongs to (default: the target)."""
+    subject = subject if subject is not None else target
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        organization=organization,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        target_repr=str(target)[:200],
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        summary=summary[:500],
+    )
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, decisions); also sent by email."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
