@@ -18,6 +18,12 @@ from organizations.models import Kind, Role, Sector
 from tests.organizations.factories import UserFactory, give_role, make_org
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     work = make_org(None, Kind.WORK_COMMITTEE, "示范区工委", code="W")

@@ -42,7 +42,7 @@ class PhaseSpec:
 
 def _require_role(user, kind: str, organization: Organization, action: str) -> None:
     if not has_role(user, kind, organization):
-        raise LifecycleError(f"只有{Role.Kind(kind).label}才能{action}。")
+        raise LifecycleError(f"您没有“{organization.name}”的{Role.Kind(kind).label}权限，不能{action}。")
 
 
 def _require_status(site: Site, allowed: Iterable[str], action: str) -> None:
@@ -274,7 +274,7 @@ def record_verdict(*, site: Site, by, verdict: str, note: str = "") -> Site:
         has_role(by, Role.Kind.INSPECTOR, site.organization)
         or has_role(by, Role.Kind.ORG_DEPARTMENT, site.campaign.organizer)
     ):
-        raise LifecycleError("只有验收组成员或组织部才能作出验收结论。")
+        raise LifecycleError("您不是本示范点的验收组成员或组织部，不能作出验收结论。")
     _require_status(site, [S.ACCEPTANCE_REQUESTED], "作出验收结论")
     status = VERDICT_STATUS[verdict]
     return _set_status(site, status, by=by, verb="验收结论", note=note)

@@ -118,11 +118,13 @@ class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
 
     def add_sibling(self, target, pos=None, create_kwargs=None, *, instance=None):
         kind = instance.kind if instance is not None else (create_kwargs or {}).get("kind")
-        validate_placement(kind=kind, parent=target.get_parent())
+        validate_placement(kind=kind, parent=self.get_parent(target))
         return super().add_sibling(target, pos, create_kwargs, instance=instance)
 
     def move(self, node, target, pos=None):
-        new_parent = target if pos in ("first-child", "last-child", "sorted-child") else target.get_parent()
+        new_parent = (
+            target if pos in ("first-child", "last-child", "sorted-child") else self.get_parent(target)
+        )
         validate_placement(kind=node.kind, parent=new_parent)
         return super().move(node, target, pos)
 
@@ -152,7 +154,7 @@ class Organization(MP_Node):
 
     def clean(self) -> None:
         if self.pk and self.path:
-            validate_placement(kind=self.kind, parent=self.get_parent())
+            validate_placement(kind=self.kind, parent=Organization.objects.get_parent(self))
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this node and its ancestors, computed without a query."""
