@@ -1,0 +1,75 @@
+"""Writes for criteria frameworks: a campaign's frozen copy and a new version to edit."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+
+from campaigns.models import Campaign
+
+from .models import Dimension, Framework, Indicator, validate_weights
+
+
+def _clone(obj: models.Model, **overrides) -> models.Model:
+    """An unsaved copy of `obj` with every concrete field but the primary key; `overrides` by attname."""
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
+    values.update(overrides)
+    return type(obj)(**values)
+
+
+def _copy_contents(*, source: Framework, target: Framework) -> None:
+    """Copy the dimensions and indicators of `source` into the saved `target`.
+
+    Four queries whatever the size (more only when a database splits a bulk insert into batches):
+    the dimensions, the indicators, one insert for each. The weights must sum to 100.
+    """
+    dimensions = list(source.dimensions.prefetch_related("indicators"))
+    validate_weights([d.weight for d in dimensions])
+    copies = Dimension.objects.bulk_create(_clone(d, framework_id=target.pk) for d in dimensions)
+    Indicator.objects.bulk_create(
+        _clone(indicator, dimension_id=copy.pk)
+        for dimension, copy in zip(dimensions, copies, strict=True)
+        for indicator in dimension.indicators.all()
+    )
+
+
+@transaction.atomic
+def copy_framework(*, template: Framework, campaign: Campaign) -> Framework:
+    """Make `campaign`'s own copy of `template`, which the campaign then works on.
+
+    The copy keeps the template's name, version and source and points back to it (`based_on`);
+    later edits of the template do not reach it. Raises `ValidationError` if the campaign already
+    has a framework or the template's weights do not sum to 100.
+    """
+    if Framework.objects.filter(campaign=campaign).exists():
+        raise ValidationError(f"活动“{campaign}”已有考核标准，不能再复制。")
+    copy = Framework.objects.create(
+        name=template.name,
+        source=template.source,
+        description=template.description,
+        version=template.version,
+        based_on=template,
+        campaign=campaign,
+    )
+    _copy_contents(source=template, target=copy)
+    return copy
+
+
+@transaction.atomic
+def new_framework_version(*, framework: Framework) -> Framework:
+    """A new, editable version of `framework` — the way to change one that is frozen.
+
+    The new version is a template (no campaign, not built-in) with the same name, numbered one
+    above the highest version of that name, and `based_on` the framework it was made from.
+    """
+    highest = Framework.objects.filter(name=framework.name).aggregate(highest=Max("version"))["highest"]
+    version = Framework.objects.create(
+        name=framework.name,
+        source=framework.source,
+        description=framework.description,
+        version=(highest or framework.version) + 1,
+        based_on=framework,
+    )
+    _copy_contents(source=framework, target=version)
+    return version
