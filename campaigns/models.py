@@ -160,6 +160,10 @@ class SiteQuerySet(ScopedQuerySet):
     def with_related(self) -> SiteQuerySet:
         return self.select_related("campaign", "organization", "nominated_by")
 
+    def with_detail(self) -> SiteQuerySet:
+        """With related rows, the campaign's phases and the leading group preloaded."""
+        return self.with_related().prefetch_related("campaign__phases", "leading_group")
+
 
 class Site(models.Model):
     class Status(models.TextChoices):

@@ -77,11 +77,12 @@ def validate_placement(*, kind: str, parent: Organization | None) -> None:
 
 
 class OrganizationQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user) -> OrganizationQuerySet:
+    def visible_to(self, user, *, role_kind: str | None = None) -> OrganizationQuerySet:
         """Organizations in the subtree of any organization where `user` holds a role.
 
         One query: a node is visible when some role's organization path is a prefix of its
-        path. Superusers see everything; anonymous users nothing.
+        path. With `role_kind`, only roles of that kind count (e.g. where the user acts as
+        组织部). Superusers see everything; anonymous users nothing.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -91,6 +92,8 @@ class OrganizationQuerySet(MP_NodeQuerySet):
             user_id=user.pk,
             organization__path=Left(OuterRef("path"), Length("organization__path")),
         )
+        if role_kind is not None:
+            role_above = role_above.filter(kind=role_kind)
         return self.filter(Exists(role_above))
 
     def branches(self) -> OrganizationQuerySet:

@@ -154,3 +154,11 @@ def test_audit_events_are_scoped(cast, sites):
 def test_visible_to_is_one_query(cast, sites, django_assert_num_queries):
     with django_assert_num_queries(1):
         list(Site.objects.visible_to(cast.committee))
+
+
+def test_visible_to_can_count_only_roles_of_one_kind(tree, cast):
+    give_role(cast.committee, tree.branch_b1, Role.Kind.BRANCH_SECRETARY)
+    as_committee = set(Organization.objects.visible_to(cast.committee, role_kind=Role.Kind.COMMITTEE))
+    assert as_committee == {tree.committee_a, tree.branch_a1, tree.group_a1, tree.branch_a2}
+    assert tree.branch_b1 in Organization.objects.visible_to(cast.committee)
+    assert not Organization.objects.visible_to(cast.committee, role_kind=Role.Kind.ORG_DEPARTMENT).exists()

@@ -1,0 +1,353 @@
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import LeadingGroupMember, Phase, Site
+from campaigns.services import (
+    PhaseSpec,
+    activate_campaign,
+    approve_site,
+    create_campaign,
+    mark_self_assessed,
+    nominate_site,
+    reject_site,
+    request_acceptance,
+)
+from organizations.models import Kind, Role
+from tests.organizations.factories import UserFactory, give_role, make_org
+
+pytestmark = pytest.mark.django_db
+
+NOMINATION_DAY = datetime.date(2026, 4, 10)
+IMPLEMENTATION_DAY = datetime.date(2026, 6, 1)
+ACCEPTANCE_DAY = datetime.date(2026, 11, 10)
+
+# The home page's queries for a user holding one role: session, user, the user's roles, the
+# campaigns with sites in view (the filter), that role's summary (组织部: counts per campaign
+# and status; 党委: counts by status; 验收组: sites awaiting acceptance), the page's count and
+# its rows with campaign, branch and committee joined. None of them is per site.
+HOME_QUERIES = 7
+# The detail page's queries: session, user, the site with campaign, branch and committee joined,
+# its phases, its leading group, the user's roles, its audit events with their actors. (The
+# content type for the history is cached in process: the services that wrote the events loaded it.)
+DETAIL_QUERIES = 7
+
+
+def make_campaign(cast, tree, *, quota: int = 2):
+    campaign = create_campaign(
+        by=cast.org_department,
+        name="2026年度基层党建示范点创建活动",
+        year=2026,
+        organizer=tree.work,
+        quota_per_committee=quota,
+        phases=[
+            PhaseSpec(
+                Phase.Kind.MOBILIZATION, datetime.date(2026, 3, 1), datetime.date(2026, 4, 30), "宣传发动"
+            ),
+            PhaseSpec(
+                Phase.Kind.IMPLEMENTATION, datetime.date(2026, 4, 30), datetime.date(2026, 10, 31), "创建培育"
+            ),
+            PhaseSpec(Phase.Kind.ACCEPTANCE, datetime.date(2026, 11, 1), datetime.date(2026, 12, 15)),
+        ],
+    )
+    return activate_campaign(campaign=campaign, by=cast.org_department)
+
+
+@pytest.fixture
+def committee_b_user(tree):
+    user = UserFactory(username="t_dangwei_b", name="第二党委联络员")
+    give_role(user, tree.committee_b, Role.Kind.COMMITTEE)
+    return user
+
+
+@pytest.fixture
+def sites(tree, cast, committee_b_user):
+    """Three sites: A1 awaiting acceptance, A2 rejected (both 第一党委), B1 nominated (第二党委)."""
+    campaign = make_campaign(cast, tree)
+    a1 = nominate_site(
+        campaign=campaign,
+        branch=tree.branch_a1,
+        by=cast.committee,
+        plan="打造“党员星级服务”品牌。",
+        highlights="党员联系农户全覆盖",
+        today=NOMINATION_DAY,
+    )
+    approve_site(site=a1, by=cast.org_department, note="同意创建")
+    mark_self_assessed(site=a1, by=cast.committee, today=IMPLEMENTATION_DAY)
+    request_acceptance(site=a1, by=cast.committee, today=ACCEPTANCE_DAY)
+    a2 = nominate_site(campaign=campaign, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY)
+    reject_site(site=a2, by=cast.org_department, reason="党员队伍薄弱，建议明年再报")
+    b1 = nominate_site(
+        campaign=campaign, branch=tree.branch_b1, by=committee_b_user, today=IMPLEMENTATION_DAY
+    )
+    return SimpleNamespace(campaign=campaign, a1=a1, a2=a2, b1=b1)
+
+
+def listed(response) -> list[Site]:
+    return list(response.context["page_obj"].object_list)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("org_department", {"a1", "a2", "b1"}),
+        ("committee", {"a1", "a2"}),
+        ("secretary", {"a1"}),
+        ("inspector", {"a1", "a2", "b1"}),
+        ("outsider", {"b1"}),
+    ],
+)
+def test_home_lists_exactly_the_sites_in_scope(client, cast, sites, role, expected):
+    client.force_login(getattr(cast, role))
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert {s.pk for s in listed(response)} == {getattr(sites, name).pk for name in expected}
+    html = response.content.decode()
+    for name in {"a1", "a2", "b1"} - expected:
+        assert reverse("site_detail", args=[getattr(sites, name).pk]) not in html
+
+
+def test_home_shows_each_status_as_a_badge(client, cast, sites):
+    client.force_login(cast.org_department)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert '<span class="badge badge--acceptance_requested">申请验收</span>' in html
+    assert '<span class="badge badge--rejected">不予批准</span>' in html
+    assert '<span class="badge badge--nominated">已申报</span>' in html
+
+
+def test_org_department_sees_counts_by_status_for_its_campaign(client, cast, sites):
+    client.force_login(cast.org_department)
+
+    response = client.get(reverse("home"))
+
+    (summary,) = response.context["campaign_summaries"]
+    assert summary.campaign == sites.campaign
+    assert summary.total == 3
+    assert {c.status: c.count for c in summary.counts} == {
+        Site.Status.NOMINATED: 1,
+        Site.Status.REJECTED: 1,
+        Site.Status.ACCEPTANCE_REQUESTED: 1,
+    }
+    assert "示范点总览" in response.content.decode()
+
+
+def test_committee_sees_what_it_nominated(client, cast, sites):
+    client.force_login(cast.committee)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["nominated_total"] == 2
+    assert {c.status: c.count for c in response.context["nominated_counts"]} == {
+        Site.Status.REJECTED: 1,
+        Site.Status.ACCEPTANCE_REQUESTED: 1,
+    }
+    assert "本党委申报的示范点" in response.content.decode()
+
+
+def test_inspector_sees_sites_awaiting_acceptance_first(client, cast, sites, committee_b_user):
+    # B1 comes last by branch order, so only the awaiting-first ordering puts it before A2.
+    approve_site(site=sites.b1, by=cast.org_department)
+    mark_self_assessed(site=sites.b1, by=committee_b_user, today=IMPLEMENTATION_DAY)
+    request_acceptance(site=sites.b1, by=committee_b_user, today=ACCEPTANCE_DAY)
+    client.force_login(cast.inspector)
+
+    response = client.get(reverse("home"))
+
+    assert listed(response) == [sites.a1, sites.b1, sites.a2]
+    assert response.context["awaiting"] == 2
+    assert "已申请现场验收" in response.content.decode()
+
+
+def test_home_filters_by_campaign_and_status(client, cast, sites):
+    client.force_login(cast.org_department)
+
+    by_status = client.get(reverse("home"), {"campaign": sites.campaign.pk, "status": "REJECTED"})
+    other_campaign = client.get(reverse("home"), {"campaign": sites.campaign.pk + 999})
+
+    assert listed(by_status) == [sites.a2]
+    assert len(listed(other_campaign)) == 3
+
+
+def test_home_with_two_campaigns_lists_the_chosen_one(client, cast, tree, sites):
+    second = create_campaign(
+        by=cast.org_department,
+        name="五星党支部专项创建活动",
+        year=2026,
+        organizer=tree.work,
+        phases=[
+            PhaseSpec(Phase.Kind.MOBILIZATION, datetime.date(2026, 3, 1), datetime.date(2026, 4, 30)),
+            PhaseSpec(Phase.Kind.IMPLEMENTATION, datetime.date(2026, 5, 1), datetime.date(2026, 10, 31)),
+            PhaseSpec(Phase.Kind.ACCEPTANCE, datetime.date(2026, 11, 1), datetime.date(2026, 12, 15)),
+        ],
+    )
+    activate_campaign(campaign=second, by=cast.org_department)
+    other = nominate_site(campaign=second, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY)
+    client.force_login(cast.committee)
+
+    everything = client.get(reverse("home"))
+    chosen = client.get(reverse("home"), {"campaign": second.pk})
+
+    assert len(listed(everything)) == 3
+    assert f'href="?campaign={second.pk}#site-list"' in everything.content.decode()
+    assert listed(chosen) == [other]
+
+
+def test_user_without_role_is_told_whom_to_ask(client, sites):
+    client.force_login(UserFactory(username="t_nobody"))
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "还没有分配到任何党组织" in html
+    assert "请联系县委组织部或系统管理员" in html
+    assert "page_obj" not in response.context
+
+
+@pytest.mark.parametrize("role", ["org_department", "committee", "secretary", "inspector"])
+def test_site_detail_answers_each_role_in_scope(client, cast, sites, role):
+    client.force_login(getattr(cast, role))
+
+    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+
+    assert response.status_code == 200
+    assert response.context["site"] == sites.a1
+
+
+def test_outsider_gets_404_for_another_branchs_site(client, cast, sites):
+    client.force_login(cast.outsider)
+
+    assert client.get(reverse("site_detail", args=[sites.a1.pk])).status_code == 404
+    assert client.get(reverse("site_detail", args=[sites.b1.pk])).status_code == 200
+
+
+def test_missing_site_gets_404(client, cast, sites):
+    client.force_login(cast.org_department)
+
+    assert client.get(reverse("site_detail", args=[sites.b1.pk + 1000])).status_code == 404
+
+
+def test_site_detail_shows_phases_leading_group_and_history(client, cast, sites):
+    LeadingGroupMember.objects.create(
+        site=sites.a1,
+        name="张建国",
+        position=LeadingGroupMember.Position.LEADER,
+        title="村党支部书记",
+        duty="全面负责创建工作",
+    )
+    client.force_login(cast.secretary)
+
+    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+
+    html = response.content.decode()
+    assert [p.display_name for p in response.context["phases"]] == ["宣传发动", "创建培育", "总结验收"]
+    assert "2026年4月30日 至 2026年10月31日" in html
+    assert "张建国" in html
+    assert "组长" in html
+    assert "全面负责创建工作" in html
+    assert "打造“党员星级服务”品牌。" in html
+    verbs = [e.verb for e in response.context["events"]]
+    assert verbs == ["申请验收", "自评审核通过", "批准创建", "申报"]
+    assert "已申报 → 批准创建；同意创建" in html
+    assert "党委联络员" in html
+
+
+def test_site_detail_marks_the_current_phase(client, cast, sites, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: IMPLEMENTATION_DAY)
+    client.force_login(cast.secretary)
+
+    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+
+    assert response.context["current_phase"].kind == Phase.Kind.IMPLEMENTATION
+    assert '<span class="tag tag--current">当前阶段</span>' in response.content.decode()
+
+
+def test_site_detail_shows_the_rejection_reason(client, cast, sites):
+    client.force_login(cast.committee)
+
+    html = client.get(reverse("site_detail", args=[sites.a2.pk])).content.decode()
+
+    assert "不予批准理由" in html
+    assert "党员队伍薄弱，建议明年再报" in html
+
+
+def test_history_times_are_beijing_time(client, cast, sites):
+    client.force_login(cast.secretary)
+
+    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+
+    event = response.context["events"][0]
+    local = event.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+    assert f"{local:%Y-%m-%d %H:%M}" in response.content.decode()
+
+
+# Query counts -----------------------------------------------------------------------------
+
+
+def grow_sites(tree, cast, campaign, count: int) -> None:
+    """Nominate `count` more branches of 第一党委, deciding some, so rows differ in status."""
+    for n in range(count):
+        branch = make_org(tree.committee_a, Kind.BRANCH, f"新增党支部{n}")
+        site = nominate_site(campaign=campaign, branch=branch, by=cast.committee, today=NOMINATION_DAY)
+        if n % 3 == 1:
+            approve_site(site=site, by=cast.org_department)
+        elif n % 3 == 2:
+            reject_site(site=site, by=cast.org_department, reason="材料不全")
+
+
+def count_queries(client, url, limit, django_assert_max_num_queries) -> int:
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["org_department", "committee", "inspector"])
+def test_home_query_count_does_not_grow_with_sites(client, tree, cast, role, django_assert_max_num_queries):
+    campaign = make_campaign(cast, tree, quota=40)
+    grow_sites(tree, cast, campaign, 3)
+    client.force_login(getattr(cast, role))
+
+    with_3 = count_queries(client, reverse("home"), HOME_QUERIES, django_assert_max_num_queries)
+    grow_sites(tree, cast, campaign, 27)
+    with_30 = count_queries(client, reverse("home"), HOME_QUERIES, django_assert_max_num_queries)
+
+    assert with_3 == with_30
+    assert len(listed(client.get(reverse("home")))) == 25
+
+
+def test_site_detail_query_count_does_not_grow_with_group_or_history(
+    client, tree, cast, sites, django_assert_max_num_queries
+):
+    url = reverse("site_detail", args=[sites.a2.pk])
+    client.force_login(cast.org_department)
+
+    def add_group_members(count):
+        LeadingGroupMember.objects.bulk_create(
+            LeadingGroupMember(site=sites.a2, name=f"成员{n}", position=LeadingGroupMember.Position.MEMBER)
+            for n in range(count)
+        )
+
+    def renominate_and_reject(times):
+        for _ in range(times):
+            site = nominate_site(
+                campaign=sites.campaign, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY
+            )
+            reject_site(site=site, by=cast.org_department, reason="仍需加强")
+
+    add_group_members(3)
+    few = count_queries(client, url, DETAIL_QUERIES, django_assert_max_num_queries)
+    add_group_members(27)
+    renominate_and_reject(14)
+    many = count_queries(client, url, DETAIL_QUERIES, django_assert_max_num_queries)
+
+    page = client.get(url)
+    assert few == many
+    assert len(page.context["leading_group"]) == 30
+    assert len(page.context["events"]) == 30
