@@ -1,0 +1,444 @@
+"""Django admin for criteria frameworks, self-assessments, the public survey and on-site acceptance.
+
+Frozen records stay frozen here too: a framework in use by a started campaign, a built-in
+framework (for anyone but a superuser), a signed acceptance, and cast ballots are read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+
+from campaigns.admin import IMAGE_EXTENSIONS, check_upload
+from organizations.admin import ScopedAdminMixin
+
+from .models import (
+    Acceptance,
+    AgreedScore,
+    Ballot,
+    BallotToken,
+    Dimension,
+    Evidence,
+    Framework,
+    Indicator,
+    IndicatorScore,
+    InspectorScore,
+    Objection,
+    SelfAssessment,
+    Survey,
+    TeamMember,
+    validate_weights,
+)
+
+SITE_RELATED = ("site__organization", "site__campaign")
+ACCEPTANCE_RELATED = ("acceptance__site__organization", "acceptance__site__campaign")
+
+# Frameworks --------------------------------------------------------------------------------
+
+
+def framework_locked(user, framework: Framework | None) -> bool:
+    """A framework a started campaign uses is frozen; the built-in ones belong to everybody."""
+    if framework is None:
+        return False
+    return framework.is_frozen or (framework.is_builtin and not user.is_superuser)
+
+
+class FrameworkLockMixin:
+    """Read-only when the framework an object belongs to is locked (see `framework_locked`)."""
+
+    def framework_of(self, obj) -> Framework | None:
+        return obj
+
+    def _locked(self, request, obj) -> bool:
+        return obj is not None and framework_locked(request.user, self.framework_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(request, obj) and super().has_delete_permission(request, obj)
+
+
+class LockedParentInlineMixin(FrameworkLockMixin):
+    """For inlines: `obj` is the parent, so adding rows is refused too when it is locked."""
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(request, obj) and super().has_add_permission(request, obj)
+
+
+class DimensionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        weights = [
+            form.cleaned_data["weight"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("weight") is not None
+        ]
+        try:
+            validate_weights(weights)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+
+
+class DimensionInline(LockedParentInlineMixin, ScopedAdminMixin, admin.TabularInline):
+    model = Dimension
+    formset = DimensionFormSet
+    fields = ("order", "group", "name", "weight")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Framework)
+class FrameworkAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "version", "is_builtin", "campaign", "based_on", "created_at")
+    list_filter = ("is_builtin",)
+    search_fields = ("name", "source")
+    list_select_related = ("campaign", "based_on")
+    readonly_fields = ("is_builtin", "created_at")
+    inlines = [DimensionInline]
+
+
+class IndicatorInline(LockedParentInlineMixin, ScopedAdminMixin, admin.StackedInline):
+    model = Indicator
+    fields = (
+        ("order", "code", "max_score", "is_veto"),
+        "text",
+        ("check_method", "evidence_hint"),
+        ("metric", "threshold"),
+        "deduction_rule",
+    )
+    extra = 0
+
+    def framework_of(self, dimension):
+        return dimension.framework
+
+
+@admin.register(Dimension)
+class DimensionAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "framework", "group", "weight", "order")
+    list_filter = ("group", ("framework", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "framework__name")
+    list_select_related = ("framework",)
+    inlines = [IndicatorInline]
+
+    def framework_of(self, dimension):
+        return dimension.framework
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "code",
+        "text",
+        "dimension",
+        "max_score",
+        "check_method",
+        "is_veto",
+        "metric",
+        "threshold",
+    )
+    list_filter = ("is_veto", "check_method", "metric", "dimension__group")
+    search_fields = ("code", "text", "dimension__name", "dimension__framework__name")
+    list_select_related = ("dimension",)
+
+    def framework_of(self, indicator):
+        return indicator.dimension.framework
+
+
+# Self-assessment ---------------------------------------------------------------------------
+
+
+class EvidenceForm(forms.ModelForm):
+    """An uploaded file is checked, and its name, type, size and sha256 recorded from the file itself."""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        check_upload(upload)
+        if isinstance(upload, UploadedFile):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            self.instance.original_name = upload.name[:255]
+            self.instance.content_type = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+            self.instance.size = upload.size
+            self.instance.sha256 = digest.hexdigest()
+        return upload
+
+
+EVIDENCE_READONLY = ("original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+
+
+class IndicatorScoreInline(ScopedAdminMixin, admin.TabularInline):
+    model = IndicatorScore
+    fields = ("indicator", "score", "narrative")
+    autocomplete_fields = ("indicator",)
+    extra = 0
+
+
+class EvidenceInline(ScopedAdminMixin, admin.TabularInline):
+    model = Evidence
+    form = EvidenceForm
+    fields = ("file", "indicator", *EVIDENCE_READONLY)
+    readonly_fields = EVIDENCE_READONLY
+    autocomplete_fields = ("indicator",)
+    extra = 0
+
+
+def stamp_uploader(request, formset) -> None:
+    """Save an inline formset, recording who uploaded each new evidence file."""
+    for obj in formset.save(commit=False):
+        if isinstance(obj, Evidence) and obj.uploaded_by_id is None:
+            obj.uploaded_by = request.user
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    formset.save_m2m()
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("site", "status", "submitted_at", "reviewed_by", "reviewed_at")
+    list_filter = ("status", ("site__campaign", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("site__organization__name",)
+    list_select_related = ("reviewed_by", *SITE_RELATED)
+    # Submission and review are steps of the workflow, taken on its own pages.
+    readonly_fields = ("status", "submitted_at", "reviewed_by", "review_note", "reviewed_at")
+    inlines = [IndicatorScoreInline, EvidenceInline]
+
+    def save_formset(self, request, form, formset, change):
+        stamp_uploader(request, formset)
+
+
+@admin.register(IndicatorScore)
+class IndicatorScoreAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("indicator", "score", "self_assessment")
+    search_fields = ("indicator__code", "indicator__text", "self_assessment__site__organization__name")
+    list_select_related = (
+        "indicator",
+        "self_assessment__site__organization",
+        "self_assessment__site__campaign",
+    )
+    autocomplete_fields = ("indicator",)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = EvidenceForm
+    list_display = ("original_name", "self_assessment", "indicator", "size", "uploaded_by", "uploaded_at")
+    search_fields = ("original_name", "sha256", "self_assessment__site__organization__name")
+    list_select_related = (
+        "indicator",
+        "uploaded_by",
+        "self_assessment__site__organization",
+        "self_assessment__site__campaign",
+    )
+    fields = ("self_assessment", "indicator", "file", *EVIDENCE_READONLY)
+    readonly_fields = EVIDENCE_READONLY
+    autocomplete_fields = ("indicator",)
+
+    def save_model(self, request, obj, form, change):
+        if obj.uploaded_by_id is None:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# Public survey ------------------------------------------------------------------------------
+
+
+@admin.register(Survey)
+class SurveyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("site", "title", "opens_on", "closes_on", "token_count", "ballot_count", "created_by")
+    list_filter = (("site__campaign", admin.RelatedOnlyFieldListFilter), "opens_on")
+    search_fields = ("title", "site__organization__name")
+    list_select_related = ("created_by", *SITE_RELATED)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                tokens_total=Count("tokens", distinct=True), ballots_total=Count("ballots", distinct=True)
+            )
+        )
+
+    @admin.display(description="二维码数", ordering="tokens_total")
+    def token_count(self, survey: Survey) -> int:
+        return survey.tokens_total
+
+    @admin.display(description="已投票数", ordering="ballots_total")
+    def ballot_count(self, survey: Survey) -> int:
+        return survey.ballots_total
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class TokenUsedFilter(admin.SimpleListFilter):
+    title = "是否已使用"
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "已使用"), ("no", "未使用")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(ballot__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(BallotToken)
+class BallotTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "survey", "created_at", "used")
+    list_filter = (TokenUsedFilter,)
+    search_fields = ("survey__site__organization__name",)
+    list_select_related = ("survey__site__organization", "survey__site__campaign", "ballot")
+    readonly_fields = ("token", "created_at")
+
+    @admin.display(description="已使用", boolean=True)
+    def used(self, token: BallotToken) -> bool:
+        return hasattr(token, "ballot")
+
+
+@admin.register(Ballot)
+class BallotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only for everyone: ballots are cast by the public through their one-time link."""
+
+    list_display = ("cast_at", "survey", "choice", "comment")
+    list_filter = ("choice", ("survey", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("comment", "survey__site__organization__name")
+    list_select_related = ("survey__site__organization", "survey__site__campaign")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# On-site acceptance ------------------------------------------------------------------------
+
+
+class SignedLockMixin:
+    """A signed acceptance is frozen (its report is final) except for superusers."""
+
+    def acceptance_of(self, obj) -> Acceptance | None:
+        return obj
+
+    def _signed(self, request, obj) -> bool:
+        acceptance = self.acceptance_of(obj) if obj is not None else None
+        return acceptance is not None and acceptance.signed_at is not None and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return not self._signed(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._signed(request, obj) and super().has_delete_permission(request, obj)
+
+
+class TeamMemberInline(SignedLockMixin, ScopedAdminMixin, admin.TabularInline):
+    model = TeamMember
+    fields = ("user", "is_lead", "signed_at")
+    readonly_fields = ("signed_at",)
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not self._signed(request, obj) and super().has_add_permission(request, obj)
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("site", "visited_on", "verdict", "composite_score", "signed_at", "publicity_ends_on")
+    list_filter = ("verdict", ("site__campaign", admin.RelatedOnlyFieldListFilter), "visited_on")
+    search_fields = ("site__organization__name", "findings")
+    list_select_related = SITE_RELATED
+    # The verdict, score, signature and report come from the acceptance workflow when it is signed.
+    readonly_fields = (
+        "verdict",
+        "composite_score",
+        "signed_at",
+        "publicity_ends_on",
+        "report",
+        "report_sha256",
+    )
+    filter_horizontal = ("rectifications",)
+    inlines = [TeamMemberInline]
+
+
+class PhotoForm(forms.ModelForm):
+    def clean_photo(self):
+        check_upload(self.cleaned_data.get("photo"), IMAGE_EXTENSIONS)
+        return self.cleaned_data.get("photo")
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "is_lead", "acceptance", "signed_at")
+    list_filter = ("is_lead",)
+    search_fields = ("user__username", "user__name", "acceptance__site__organization__name")
+    list_select_related = ("user", *ACCEPTANCE_RELATED)
+    readonly_fields = ("signed_at",)
+
+    def acceptance_of(self, member):
+        return member.acceptance
+
+
+@admin.register(InspectorScore)
+class InspectorScoreAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = PhotoForm
+    list_display = ("acceptance", "inspector", "indicator", "score", "check_method")
+    list_filter = ("check_method",)
+    search_fields = (
+        "inspector__username",
+        "inspector__name",
+        "indicator__code",
+        "acceptance__site__organization__name",
+    )
+    list_select_related = ("inspector", "indicator", *ACCEPTANCE_RELATED)
+    autocomplete_fields = ("indicator",)
+
+    def acceptance_of(self, score):
+        return score.acceptance
+
+
+@admin.register(AgreedScore)
+class AgreedScoreAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("acceptance", "indicator", "score", "decided_by")
+    search_fields = ("indicator__code", "reason", "acceptance__site__organization__name")
+    list_select_related = ("indicator", "decided_by", *ACCEPTANCE_RELATED)
+    autocomplete_fields = ("indicator",)
+
+    def acceptance_of(self, score):
+        return score.acceptance
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "acceptance", "lodged_by", "lodged_at", "answered_by", "answered_at")
+    list_filter = (("answered_at", admin.EmptyFieldListFilter), "lodged_at")
+    search_fields = ("text", "lodged_by", "answer", "acceptance__site__organization__name")
+    list_select_related = ("answered_by", *ACCEPTANCE_RELATED)
+    readonly_fields = ("lodged_at", "answered_by", "answered_at")
+
+    def save_model(self, request, obj, form, change):
+        if "answer" in form.changed_data and obj.answer:
+            obj.answered_by = request.user
+            obj.answered_at = timezone.now()
+        super().save_model(request, obj, form, change)
