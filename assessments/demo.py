@@ -428,7 +428,7 @@ ETHNICITIES = ("满族", "回族", "蒙古族", "朝鲜族")
 
 SECTOR_PROFILE = {
     Sector.VILLAGE: {
-        "category": Member.Category.FARMER,
+        "occupation": Member.Occupation.FARMER,
         "education": (
             Education.PRIMARY,
             Education.JUNIOR,
@@ -452,7 +452,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("0.50"), Decimal("1.00"), Decimal("2.00")),
     },
     Sector.COMMUNITY: {
-        "category": Member.Category.RETIRED,
+        "occupation": Member.Occupation.RETIRED,
         "education": (Education.JUNIOR, Education.SENIOR, Education.COLLEGE, Education.BACHELOR),
         "jobs": ("社区网格员", "退休职工", "个体经营户", "社区医生", "楼栋长"),
         "skills": (
@@ -469,7 +469,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("2.00"), Decimal("5.00"), Decimal("12.00")),
     },
     Sector.SCHOOL: {
-        "category": Member.Category.TEACHER,
+        "occupation": Member.Occupation.TEACHER,
         "education": (Education.BACHELOR, Education.BACHELOR, Education.POSTGRADUATE, Education.COLLEGE),
         "jobs": ("语文教师", "数学教师", "英语教师", "教务主任", "德育主任", "体育教师", "班主任"),
         "skills": ("课件制作", "书法", "心理辅导", "合唱指挥", "家庭教育指导", "摄影", "篮球"),
@@ -477,7 +477,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("35.00"), Decimal("48.00"), Decimal("62.00")),
     },
     Sector.FIRE_POLICE: {
-        "category": Member.Category.MILITARY,
+        "occupation": Member.Occupation.MILITARY,
         "education": (Education.SENIOR, Education.COLLEGE, Education.BACHELOR),
         "jobs": ("消防员", "班长", "驾驶员", "通信员", "战斗员", "指导员"),
         "skills": ("应急救护", "消防宣传", "水域救援", "破拆技术", "电工维修", "驾驶"),
@@ -485,7 +485,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("28.00"), Decimal("36.00"), Decimal("45.00")),
     },
     Sector.ENTERPRISE: {
-        "category": Member.Category.ENTERPRISE,
+        "occupation": Member.Occupation.ENTERPRISE,
         "education": (Education.SENIOR, Education.COLLEGE, Education.BACHELOR),
         "jobs": ("技术员", "车间主任", "质检员", "销售经理", "工程师", "农技员"),
         "skills": ("电子技术", "质量管理", "电工维修", "电商销售", "财务会计", "农技推广"),
@@ -493,7 +493,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("15.00"), Decimal("30.00"), Decimal("50.00")),
     },
     Sector.GOVERNMENT: {
-        "category": Member.Category.STAFF,
+        "occupation": Member.Occupation.STAFF,
         "education": (Education.BACHELOR, Education.BACHELOR, Education.POSTGRADUATE, Education.COLLEGE),
         "jobs": ("科员", "办公室主任", "财务", "副主任科员", "综合科科长"),
         "skills": ("法律咨询", "公文写作", "财务会计", "信息化", "摄影"),
@@ -857,7 +857,7 @@ class _Builder:
             id_number=self._id_number(birth, gender),
             birth_date=birth,
             education=r.choice(profile["education"]),
-            category=profile["category"],
+            occupation=profile["occupation"],
             branch=self.orgs[spec.code],
             joined_on=joined,
             full_member_on=None if probationary else joined + datetime.timedelta(days=365),

@@ -58,10 +58,10 @@ class MemberAdmin(OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMi
                     "id_number",
                     "birth_date",
                     "education",
-                    "category",
+                    "occupation",
+                    "job",
                     "phone",
                     "address",
-                    "job",
                     "skills",
                 )
             },

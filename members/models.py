@@ -40,7 +40,7 @@ class Member(models.Model):
         NORMAL = "NORMAL", "正常"
         SUSPENDED = "SUSPENDED", "停止党籍"
 
-    class Category(models.TextChoices):
+    class Occupation(models.TextChoices):
         FARMER = "FARMER", "农牧渔民"
         WORKER = "WORKER", "工人"
         STAFF = "STAFF", "机关事业单位人员"
@@ -57,7 +57,7 @@ class Member(models.Model):
     id_number = models.CharField("公民身份证号", max_length=18, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
-    category = models.CharField("人员类别", max_length=20, choices=Category.choices, default=Category.OTHER)
+    status = models.CharField("人员类别", max_length=20, choices=Status.choices, default=Status.FULL)
     branch = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部"
     )
@@ -71,8 +71,10 @@ class Member(models.Model):
     )
     joined_on = models.DateField("加入党组织日期", null=True, blank=True)
     full_member_on = models.DateField("转为正式党员日期", null=True, blank=True)
-    status = models.CharField("党员类别", max_length=20, choices=Status.choices, default=Status.FULL)
-    job = models.CharField("工作岗位", max_length=100, blank=True)
+    occupation = models.CharField(
+        "工作岗位", max_length=20, choices=Occupation.choices, default=Occupation.OTHER
+    )
+    job = models.CharField("工作单位及职务", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     party_standing = models.CharField(

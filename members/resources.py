@@ -2,8 +2,9 @@
 
 A roster kept in that form imports as it is: the sixteen columns carry the form's own
 headings, choice columns take the Chinese labels, 所在党支部 is a branch's name or code, and a
-row whose 公民身份证号 matches a member already on file updates that member. 党员类别
-(预备/正式) is an optional extra column.
+row whose 公民身份证号 matches a member already on file updates that member. 人员类别 is
+正式党员/预备党员 and 工作岗位 the form's coded occupation; 工作单位及职务 is an optional
+extra column.
 """
 
 from __future__ import annotations
@@ -84,13 +85,18 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
     id_number = _field("id_number", "公民身份证号")
     birth_date = _field("birth_date", "出生日期", ChineseDateWidget())
     education = _field("education", "学历", ChoiceLabelWidget(Education.choices))
-    category = _field(
-        "category", "人员类别", ChoiceLabelWidget(Member.Category.choices), default=Member.Category.OTHER
+    status = _field(
+        "status", "人员类别", ChoiceLabelWidget(Member.Status.choices), default=Member.Status.FULL
     )
     branch = _field("branch", "所在党支部", BranchWidget())
     joined_on = _field("joined_on", "加入党组织日期", ChineseDateWidget())
     full_member_on = _field("full_member_on", "转为正式党员日期", ChineseDateWidget())
-    job = _field("job", "工作岗位")
+    occupation = _field(
+        "occupation",
+        "工作岗位",
+        ChoiceLabelWidget(Member.Occupation.choices),
+        default=Member.Occupation.OTHER,
+    )
     phone = _field("phone", "联系电话")
     address = _field("address", "家庭住址")
     party_standing = _field(
@@ -101,9 +107,7 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
     )
     is_lost_contact = _field("is_lost_contact", "是否为失联党员", YesNoWidget())
     is_mobile = _field("is_mobile", "是否为流动党员", YesNoWidget())
-    status = _field(
-        "status", "党员类别", ChoiceLabelWidget(Member.Status.choices), default=Member.Status.FULL
-    )
+    job = _field("job", "工作单位及职务")
 
     class Meta:
         model = Member
@@ -114,17 +118,17 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
             "id_number",
             "birth_date",
             "education",
-            "category",
+            "status",
             "branch",
             "joined_on",
             "full_member_on",
-            "job",
+            "occupation",
             "phone",
             "address",
             "party_standing",
             "is_lost_contact",
             "is_mobile",
-            "status",
+            "job",
         )
         import_id_fields = ("id_number",)
 

@@ -33,8 +33,8 @@ HEADERS = (
     "工作岗位,联系电话,家庭住址,党籍状态,是否为失联党员,是否为流动党员"
 )
 ROSTER = f"""{HEADERS}
-李明,男,汉族,{ID_A},1980-01-01,高中/中专,农牧渔民,一村党支部,2005-07-01,2006-07-01,村主任,13800000001,一村3组,正常,否,否
-周芳,女,土家族,,1990/5/6,本科,教师,A1,2015年7月1日,,,13800000002,,正常,否,是
+李明,男,汉族,{ID_A},1980-01-01,高中/中专,正式党员,一村党支部,2005-07-01,2006-07-01,农牧渔民,13800000001,一村3组,正常,否,否
+周芳,女,土家族,,1990/5/6,本科,预备党员,A1,2025年7月1日,,教师,13800000002,,正常,否,是
 """
 
 
@@ -205,13 +205,15 @@ def test_roster_imports_in_the_collection_form_layout(admin_client, tree):
     assert response.status_code == 302
     li = Member.objects.get(name="李明")
     zhou = Member.objects.get(name="周芳")
-    assert (li.branch, li.gender, li.education, li.category, li.party_standing) == (
+    assert (li.branch, li.gender, li.education, li.status, li.occupation, li.party_standing) == (
         tree.branch_a1,
         "M",
         "SENIOR",
+        "FULL",
         "FARMER",
         "NORMAL",
     )
+    assert (zhou.status, zhou.occupation) == ("PROBATIONARY", "TEACHER")
     assert li.joined_on == datetime.date(2005, 7, 1)
     assert (zhou.branch, zhou.ethnicity, zhou.birth_date, zhou.is_mobile) == (
         tree.branch_a1,
@@ -219,7 +221,7 @@ def test_roster_imports_in_the_collection_form_layout(admin_client, tree):
         datetime.date(1990, 5, 6),
         True,
     )
-    assert zhou.joined_on == datetime.date(2015, 7, 1)
+    assert zhou.joined_on == datetime.date(2025, 7, 1)
 
 
 def test_row_with_a_known_id_number_updates_that_member(tree):
