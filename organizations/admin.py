@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from import_export.admin import ImportExportMixin
@@ -27,24 +27,12 @@ from .resources import OrganizationResource
 # Scoping helpers ----------------------------------------------------------------------------
 
 
-def visible_users(queryset: QuerySet, user) -> QuerySet:
-    """Accounts `user` may pick or look after: their own, and those holding a role in their scope."""
-    if user.is_superuser:
-        return queryset
-    role_in_scope = Role.objects.filter(
-        user_id=OuterRef("pk"), organization__in=Organization.objects.visible_to(user)
-    )
-    return queryset.filter(Q(pk=user.pk) | Exists(role_in_scope))
-
-
 def scope_choices(queryset: QuerySet, user) -> QuerySet:
     """Limit a choice list to what `user` may see; models without scoping are left whole."""
     if user.is_superuser:
         return queryset
     if hasattr(queryset, "visible_to"):
         return queryset.visible_to(user)
-    if queryset.model is User:
-        return visible_users(queryset, user)
     return queryset
 
 
@@ -333,9 +321,6 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "roles__kind", "groups")
     search_fields = ("username", "name", "phone", "email")
     actions = ["grant_access"]
-
-    def scope_queryset(self, queryset, user):
-        return visible_users(queryset, user)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

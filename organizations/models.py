@@ -8,14 +8,32 @@ written; every other model's `visible_to` reaches it through `ScopedQuerySet`.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Left, Length
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """Accounts `user` may pick or look after: their own, and those holding a role in their scope."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        role_in_scope = Role.objects.filter(
+            user_id=OuterRef("pk"), organization__in=Organization.objects.visible_to(user)
+        )
+        return self.filter(Q(pk=user.pk) | Exists(role_in_scope))
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):

@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.services import create_campaign
-from organizations.admin import visible_users
 from organizations.models import AuditEvent, Kind, Notification, Organization, Role, User
 from organizations.permissions import grant_admin_access
 from organizations.resources import OrganizationResource
@@ -107,7 +106,7 @@ def test_secretary_role_list_hides_outsider(secretary_client, cast):
 
 
 def test_visible_users_are_those_with_a_role_in_scope(cast):
-    users = set(visible_users(User.objects.all(), cast.committee))
+    users = set(User.objects.visible_to(cast.committee))
 
     assert users == {cast.committee, cast.secretary}
 
