@@ -187,9 +187,6 @@ class PhaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "campaign__name")
     list_select_related = ("campaign",)
 
-    def scope_queryset(self, queryset, user):
-        return queryset.filter(campaign__in=Campaign.objects.visible_to(user))
-
     @admin.display(description="阶段名称")
     def display_name(self, phase: Phase) -> str:
         return phase.display_name
@@ -375,9 +372,6 @@ class ReminderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", "sent_at")
     search_fields = ("recipient__username", "recipient__name")
     list_select_related = ("recipient", "target_type")
-
-    def scope_queryset(self, queryset, user):
-        return queryset.filter(recipient=user)
 
     def has_add_permission(self, request):
         return False

@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
-from organizations.models import Organization, Role, ScopedQuerySet, scoped_manager
+from organizations.models import Organization, RecipientQuerySet, Role, ScopedQuerySet, scoped_manager
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -113,6 +113,11 @@ def validate_phases(phases: list[Phase]) -> None:
         raise ValidationError(errors)
 
 
+class PhaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PhaseQuerySet:
+        return self.filter(campaign__in=Campaign.objects.visible_to(user))
+
+
 class Phase(models.Model):
     class Kind(models.TextChoices):
         MOBILIZATION = "MOBILIZATION", "动员部署"
@@ -128,6 +133,8 @@ class Phase(models.Model):
     name = models.CharField("阶段名称", max_length=50, blank=True, help_text="本活动的叫法，如“宣传发动”。")
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
+
+    objects = PhaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "阶段"
@@ -471,6 +478,8 @@ class Reminder(models.Model):
     due_on = models.DateField("到期日")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="接收人")
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    objects = RecipientQuerySet.as_manager()
 
     class Meta:
         verbose_name = "到期提醒"

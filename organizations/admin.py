@@ -375,6 +375,3 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = (("read_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("title", "body", "recipient__username", "recipient__name")
     list_select_related = ("recipient",)
-
-    def scope_queryset(self, queryset, user):
-        return queryset.filter(recipient=user)

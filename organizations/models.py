@@ -317,6 +317,17 @@ def record_event(
     )
 
 
+class RecipientQuerySet(models.QuerySet):
+    """Rows addressed to one user (notifications, reminders): each user sees their own."""
+
+    def visible_to(self, user) -> RecipientQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(recipient_id=user.pk)
+
+
 class Notification(models.Model):
     """An in-app message to one user (reminders, decisions); also sent by email."""
 
@@ -331,6 +342,8 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = RecipientQuerySet.as_manager()
 
     class Meta:
         verbose_name = "通知"

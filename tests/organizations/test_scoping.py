@@ -5,10 +5,19 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from campaigns.models import Campaign, LeadingGroupMember, Rectification, Site, SupervisionVisit, WorkItem
+from campaigns.models import (
+    Campaign,
+    LeadingGroupMember,
+    Phase,
+    Rectification,
+    Reminder,
+    Site,
+    SupervisionVisit,
+    WorkItem,
+)
 from campaigns.services import PhaseSpec, activate_campaign, approve_site, create_campaign, nominate_site
 from members.models import Attendance, DuesPayment, Meeting, Member, ServiceRecord
-from organizations.models import AuditEvent, Organization, Role
+from organizations.models import AuditEvent, Notification, Organization, Role
 from tests.organizations.factories import UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +171,41 @@ def test_visible_to_can_count_only_roles_of_one_kind(tree, cast):
     assert as_committee == {tree.committee_a, tree.branch_a1, tree.group_a1, tree.branch_a2}
     assert tree.branch_b1 in Organization.objects.visible_to(cast.committee)
     assert not Organization.objects.visible_to(cast.committee, role_kind=Role.Kind.ORG_DEPARTMENT).exists()
+
+
+def test_phases_go_with_their_campaign(cast, campaign):
+    assert Phase.objects.visible_to(cast.outsider).count() == 3
+    assert not Phase.objects.visible_to(UserFactory(username="t_stranger")).exists()
+
+
+def test_notifications_and_reminders_are_the_recipients_own(cast, campaign):
+    from django.contrib.contenttypes.models import ContentType
+
+    for user in (cast.secretary, cast.outsider):
+        Notification.objects.create(recipient=user, title=f"给{user}的提醒")
+        Reminder.objects.create(
+            target_type=ContentType.objects.get_for_model(campaign),
+            target_id=campaign.pk,
+            kind=Reminder.Kind.DUE_IN_7,
+            due_on=DAY,
+            recipient=user,
+        )
+    assert [n.recipient for n in Notification.objects.visible_to(cast.secretary)] == [cast.secretary]
+    assert [r.recipient for r in Reminder.objects.visible_to(cast.outsider)] == [cast.outsider]
+    assert not Notification.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_a_reminder_is_sent_once_per_object_kind_date_and_recipient(cast, campaign):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import IntegrityError, transaction
+
+    key = {
+        "target_type": ContentType.objects.get_for_model(campaign),
+        "target_id": campaign.pk,
+        "kind": Reminder.Kind.OVERDUE,
+        "due_on": DAY,
+        "recipient": cast.secretary,
+    }
+    Reminder.objects.create(**key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(**key)
