@@ -17,7 +17,8 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from campaigns.admin import IMAGE_EXTENSIONS, check_upload
+from campaigns.admin import IMAGE_EXTENSIONS, check_upload, manages
+from campaigns.models import Campaign
 from organizations.admin import ScopedAdminMixin
 
 from .models import (
@@ -45,10 +46,13 @@ ACCEPTANCE_RELATED = ("acceptance__site__organization", "acceptance__site__campa
 
 
 def framework_locked(user, framework: Framework | None) -> bool:
-    """A framework a started campaign uses is frozen; the built-in ones belong to everybody."""
+    """A framework a started campaign uses is frozen; the built-in ones belong to everybody;
+    a campaign's own copy changes only on that campaign's organizer's side."""
     if framework is None:
         return False
-    return framework.is_frozen or (framework.is_builtin and not user.is_superuser)
+    if framework.is_frozen or (framework.is_builtin and not user.is_superuser):
+        return True
+    return framework.campaign_id is not None and not manages(user, framework.campaign)
 
 
 class FrameworkLockMixin:
@@ -108,6 +112,11 @@ class FrameworkAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("campaign", "based_on")
     readonly_fields = ("is_builtin", "created_at")
     inlines = [DimensionInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "campaign" and not request.user.is_superuser:
+            kwargs["queryset"] = Campaign.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class IndicatorInline(LockedParentInlineMixin, ScopedAdminMixin, admin.StackedInline):
@@ -186,6 +195,10 @@ class IndicatorScoreInline(ScopedAdminMixin, admin.TabularInline):
     fields = ("indicator", "score", "narrative")
     autocomplete_fields = ("indicator",)
     extra = 0
+
+    def get_queryset(self, request):
+        # Each row is headed by its name, which reads the indicator's code.
+        return super().get_queryset(request).select_related("indicator")
 
 
 class EvidenceInline(ScopedAdminMixin, admin.TabularInline):
@@ -314,12 +327,22 @@ class BallotTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return hasattr(token, "ballot")
 
 
+class SurveyFilter(admin.RelatedOnlyFieldListFilter):
+    """The surveys in view, named with their site in one query (a survey's name needs its
+    site's branch and campaign, which the stock filter fetches survey by survey)."""
+
+    def field_choices(self, field, request, model_admin):
+        in_view = model_admin.get_queryset(request).values("survey_id")
+        surveys = Survey.objects.filter(pk__in=in_view).select_related(*SITE_RELATED)
+        return [(survey.pk, str(survey)) for survey in surveys]
+
+
 @admin.register(Ballot)
 class BallotAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only for everyone: ballots are cast by the public through their one-time link."""
 
     list_display = ("cast_at", "survey", "choice", "comment")
-    list_filter = ("choice", ("survey", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("choice", ("survey", SurveyFilter))
     search_fields = ("comment", "survey__site__organization__name")
     list_select_related = ("survey__site__organization", "survey__site__campaign")
 

@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 
-from campaigns.models import Campaign, Rectification, Site
+from campaigns.models import SITE_LABEL, Campaign, Rectification, Site
 from organizations.models import scoped_manager
 
 
@@ -201,7 +201,7 @@ class SelfAssessment(models.Model):
     review_note = models.TextField("审核意见", blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
-    objects = scoped_manager("site__organization")
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
     class Meta:
         verbose_name = "基层自评"
@@ -279,7 +279,7 @@ class Survey(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="发起人"
     )
 
-    objects = scoped_manager("site__organization")
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
     class Meta:
         verbose_name = "群众测评"
@@ -374,7 +374,7 @@ class Acceptance(models.Model):
     report = models.FileField("验收报告", upload_to="reports/%Y/", blank=True)
     report_sha256 = models.CharField("报告 SHA-256", max_length=64, blank=True)
 
-    objects = scoped_manager("site__organization")
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
     class Meta:
         verbose_name = "现场验收"
@@ -393,7 +393,9 @@ class Acceptance(models.Model):
 
 
 class TeamMember(models.Model):
-    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="team_members")
+    acceptance = models.ForeignKey(
+        Acceptance, on_delete=models.CASCADE, related_name="team_members", verbose_name="验收"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="组员")
     is_lead = models.BooleanField("组长", default=False)
     signed_at = models.DateTimeField("签名时间", null=True, blank=True)

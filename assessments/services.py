@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
+from campaigns import policies
+from campaigns import services as campaign_services
 from campaigns.models import Campaign
+from organizations.models import record_event
 
 from .models import Dimension, Framework, Indicator, validate_weights
 
@@ -73,3 +76,38 @@ def new_framework_version(*, framework: Framework) -> Framework:
     )
     _copy_contents(source=framework, target=version)
     return version
+
+
+@transaction.atomic
+def create_campaign_on_framework(*, by, template: Framework, phases: list, **fields) -> Campaign:
+    """A draft campaign with its phases (`campaigns.services.create_campaign`) and its own
+    copy of `template`, in one transaction: both or neither."""
+    campaign = campaign_services.create_campaign(by=by, phases=phases, **fields)
+    copy_framework(template=template, campaign=campaign)
+    return campaign
+
+
+@transaction.atomic
+def change_campaign_framework(*, campaign: Campaign, by, template: Framework) -> Framework:
+    """Replace a draft campaign's copy with a copy of another template.
+
+    Once a campaign has started its framework is frozen: sites are assessed against it.
+    """
+    if not policies.may_manage_campaign(by, campaign):
+        raise campaign_services.LifecycleError("只有组织部可以修改活动的考核标准。")
+    if campaign.status != Campaign.Status.DRAFT:
+        raise campaign_services.LifecycleError("活动已启动，考核标准已冻结，不能更换。")
+    current = Framework.objects.filter(campaign=campaign).first()
+    if current is not None and current.based_on_id == template.pk:
+        return current
+    if current is not None:
+        current.delete()
+    copy = copy_framework(template=template, campaign=campaign)
+    record_event(
+        actor=by,
+        verb="更换考核标准",
+        target=campaign,
+        organization=campaign.organizer,
+        summary=f"{current.name if current else '—'} → {template.name}",
+    )
+    return copy

@@ -7,18 +7,19 @@ services, which check the actor's role and write the audit event.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from organizations.admin import OrganizationKindsMixin, ScopedAdminMixin
-from organizations.models import Kind, Organization, record_event
+from organizations.models import Kind, record_event
+from organizations.uploads import (
+    IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,  # still imported from here by assessments
+)
+from organizations.uploads import check_upload
 
 from .models import (
     Campaign,
@@ -34,40 +35,6 @@ from .models import (
     validate_phases,
 )
 from .services import LifecycleError, activate_campaign, approve_site, reject_site
-
-# Uploads ----------------------------------------------------------------------------------
-
-# Extension → how the file's first bytes must look. Browsers' declared content types are
-# not trusted; the content is.
-UPLOAD_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-}
-IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
-
-
-def check_upload(file, extensions: tuple[str, ...] = tuple(UPLOAD_SIGNATURES)) -> None:
-    """Refuse a newly uploaded file that is too large, of another type, or not what its name says."""
-    if not isinstance(file, UploadedFile):
-        return
-    limit = settings.MAX_UPLOAD_BYTES
-    if file.size > limit:
-        raise ValidationError(f"文件不能超过 {limit // (1024 * 1024)} MB。")
-    extension = Path(file.name).suffix.lower().lstrip(".")
-    if extension not in extensions:
-        raise ValidationError(f"只能上传以下类型的文件：{'、'.join(extensions)}。")
-    head = file.read(8)
-    file.seek(0)
-    if not head.startswith(UPLOAD_SIGNATURES[extension]):
-        raise ValidationError(f"文件内容与扩展名 .{extension} 不符。")
-
 
 # Campaigns and phases ---------------------------------------------------------------------
 
@@ -110,6 +77,33 @@ class PhaseInline(admin.TabularInline):
     max_num = 3
 
 
+def manages(user, campaign: Campaign) -> bool:
+    """Whether `user` is on the organizer's side of `campaign` (see CampaignQuerySet.managed_by)."""
+    return user.is_superuser or Campaign.objects.managed_by(user).filter(pk=campaign.pk).exists()
+
+
+class OrganizerSideMixin:
+    """Rows that belong to a campaign as a whole change only on its organizer's side.
+
+    A committee or branch sees the campaign its superior runs (to take part in it), so seeing
+    is not enough: `campaign_of(obj)` names the campaign a row belongs to as a whole, or None
+    for rows that belong to a site and follow the site's scope instead.
+    """
+
+    def campaign_of(self, obj) -> Campaign | None:
+        return obj.campaign
+
+    def _foreign(self, request, obj) -> bool:
+        campaign = self.campaign_of(obj) if obj is not None else None
+        return campaign is not None and not manages(request.user, campaign)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._foreign(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._foreign(request, obj) and super().has_delete_permission(request, obj)
+
+
 def run_transition(model_admin, request, queryset, transition: Callable, done: str) -> None:
     """Apply a service transition to each selected object; report each refusal with its reason."""
     succeeded = 0
@@ -126,7 +120,7 @@ def run_transition(model_admin, request, queryset, transition: Callable, done: s
 
 
 @admin.register(Campaign)
-class CampaignAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(OrganizerSideMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
     organization_kinds = {"organizer": (Kind.WORK_COMMITTEE, Kind.PARTY_COMMITTEE)}
     list_display = ("name", "year", "organizer", "status", "quota_per_committee", "pass_score")
     list_filter = ("year", "status")
@@ -144,20 +138,8 @@ class CampaignAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
     inlines = [PhaseInline]
     actions = ["activate"]
 
-    def has_change_permission(self, request, obj=None):
-        # A branch sees the campaign its superior runs, but only the organizer's side changes it.
-        if obj is not None and not request.user.is_superuser and not self._organizes(request.user, obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not request.user.is_superuser and not self._organizes(request.user, obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    @staticmethod
-    def _organizes(user, campaign: Campaign) -> bool:
-        return Organization.objects.visible_to(user).filter(pk=campaign.organizer_id).exists()
+    def campaign_of(self, campaign):
+        return campaign
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -179,13 +161,18 @@ class CampaignAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Phase)
-class PhaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PhaseAdmin(OrganizerSideMixin, ScopedAdminMixin, admin.ModelAdmin):
     """One phase at a time; Phase.clean() checks it against its campaign's other phases."""
 
     list_display = ("display_name", "kind", "campaign", "starts_on", "ends_on")
     list_filter = ("kind", ("campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "campaign__name")
     list_select_related = ("campaign",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "campaign" and not request.user.is_superuser:
+            kwargs["queryset"] = Campaign.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="阶段名称")
     def display_name(self, phase: Phase) -> str:
@@ -297,20 +284,35 @@ class LeadingGroupMemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = SITE_RELATED
 
 
+class WorkItemForm(forms.ModelForm):
+    # Set per request by WorkItemAdmin.get_form.
+    user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign = cleaned.get("campaign")
+        if campaign is not None and cleaned.get("site") is None and not manages(self.user, campaign):
+            self.add_error("site", "全活动的工作安排由活动组织单位的组织部制定；请选择示范点。")
+        return cleaned
+
+
 @admin.register(WorkItem)
-class WorkItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class WorkItemAdmin(OrganizerSideMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = WorkItemForm
     list_display = ("title", "campaign", "site", "phase", "due_on", "responsible", "status", "done_on")
     list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter), "phase__kind")
     search_fields = ("title", "responsible", "site__organization__name")
     list_select_related = ("campaign", "phase", *SITE_RELATED)
     date_hierarchy = "due_on"
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "phase" and not request.user.is_superuser:
-            kwargs["queryset"] = Phase.objects.filter(
-                campaign__in=Campaign.objects.visible_to(request.user)
-            ).select_related("campaign")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def campaign_of(self, item):
+        # A site's own items follow the site's scope; campaign-wide ones are the organizer's.
+        return item.campaign if item.site_id is None else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
 
 
 @admin.register(SupervisionVisit)

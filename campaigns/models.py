@@ -38,6 +38,13 @@ class CampaignQuerySet(models.QuerySet):
             Q(organizer__in=Organization.objects.visible_to(user)) | Exists(role_below_organizer)
         )
 
+    def managed_by(self, user) -> CampaignQuerySet:
+        """Campaigns whose organizer's 组织部 `user` is (a role there or above): the side that
+        changes the campaign itself, its phases, framework and campaign-wide schedule. The same
+        rule as the services' role check for creating and starting a campaign."""
+        organizers = Organization.objects.visible_to(user, role_kind=Role.Kind.ORG_DEPARTMENT)
+        return self.filter(organizer__in=organizers)
+
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
@@ -163,13 +170,30 @@ class Phase(models.Model):
         validate_phases([*siblings, self])
 
 
+# A site is named by its branch and its campaign's year.
+SITE_LABEL = ("site__organization", "site__campaign")
+
+
 class SiteQuerySet(ScopedQuerySet):
+    label_related = ("organization", "campaign")
+
     def with_related(self) -> SiteQuerySet:
         return self.select_related("campaign", "organization", "nominated_by")
 
     def with_detail(self) -> SiteQuerySet:
-        """With related rows, the campaign's phases and the leading group preloaded."""
-        return self.with_related().prefetch_related("campaign__phases", "leading_group")
+        """With related rows, the campaign's phases, the leading group (组长 first), the funding
+        rows (each with its `balance`) and the typical cases preloaded: one query each. The
+        organizer comes too: whether the user runs the campaign is asked on the site's page."""
+        return (
+            self.with_related()
+            .select_related("campaign__organizer")
+            .prefetch_related(
+                "campaign__phases",
+                models.Prefetch("leading_group", queryset=LeadingGroupMember.objects.in_rank_order()),
+                models.Prefetch("fundings", queryset=Funding.objects.with_balance()),
+                "typical_cases",
+            )
+        )
 
 
 class Site(models.Model):
@@ -221,6 +245,22 @@ class Site(models.Model):
 Site.HOLDING_STATUSES = [s for s in Site.Status if s not in (Site.Status.WITHDRAWN, Site.Status.REJECTED)]
 
 
+class LeadingGroupMemberQuerySet(ScopedQuerySet):
+    scope_path = "site__organization"
+
+    def in_rank_order(self) -> LeadingGroupMemberQuerySet:
+        """组长, 副组长, 成员, 办公室主任 — as the plans list them — then by `order` and entry."""
+        rank = models.Case(
+            *(
+                models.When(position=position, then=models.Value(n))
+                for n, position in enumerate(LeadingGroupMember.Position)
+            ),
+            default=models.Value(len(LeadingGroupMember.Position)),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(rank=rank).order_by("site_id", "rank", "order", "id")
+
+
 class LeadingGroupMember(models.Model):
     class Position(models.TextChoices):
         LEADER = "LEADER", "组长"
@@ -237,7 +277,7 @@ class LeadingGroupMember(models.Model):
     duty = models.CharField("分工", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
-    objects = scoped_manager("site__organization")
+    objects = LeadingGroupMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "领导小组成员"
@@ -337,7 +377,7 @@ class SupervisionVisit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="记录人"
     )
 
-    objects = scoped_manager("site__organization")
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
     class Meta:
         verbose_name = "督导记录"
@@ -407,6 +447,18 @@ class Rectification(models.Model):
         return self.description[:40]
 
 
+class FundingQuerySet(ScopedQuerySet):
+    scope_path = "site__organization"
+
+    def with_balance(self) -> FundingQuerySet:
+        """Each row with `balance` (amount − spent), in the order entered."""
+        return self.annotate(
+            balance=models.ExpressionWrapper(
+                F("amount") - F("spent"), output_field=models.DecimalField(max_digits=12, decimal_places=2)
+            )
+        ).order_by("site_id", "id")
+
+
 class Funding(models.Model):
     class Source(models.TextChoices):
         FISCAL = "FISCAL", "财政专项"
@@ -423,7 +475,7 @@ class Funding(models.Model):
     )
     note = models.CharField("说明", max_length=200, blank=True)
 
-    objects = scoped_manager("site__organization")
+    objects = FundingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "经费"
@@ -437,7 +489,8 @@ class Funding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.amount} 元"
+        amount = f"{self.amount:.2f}" if self.amount is not None else "—"
+        return f"{self.get_source_display()} {amount} 元"
 
 
 class TypicalCase(models.Model):
@@ -472,8 +525,10 @@ class Reminder(models.Model):
         OVERDUE = "OVERDUE", "已逾期"
         SELF_ASSESSMENT_MISSING = "SELF_ASSESSMENT_MISSING", "自评未提交"
 
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name="对象类型"
+    )
+    target_id = models.PositiveBigIntegerField("对象编号")
     kind = models.CharField("提醒类型", max_length=30, choices=Kind.choices)
     due_on = models.DateField("到期日")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="接收人")

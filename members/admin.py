@@ -158,6 +158,10 @@ class AttendanceInline(ScopedAdminMixin, admin.TabularInline):
     autocomplete_fields = ("member",)
     extra = 0
 
+    def get_queryset(self, request):
+        # Each row is headed by its name, which reads the member's name.
+        return super().get_queryset(request).select_related("member")
+
 
 @admin.register(Meeting)
 class MeetingAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):

@@ -74,8 +74,10 @@ class ScopedAdminMixin:
         return scope_choices(queryset, request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs and not request.user.is_superuser:
-            kwargs["queryset"] = self._scoped_field_queryset(db_field, request)
+        if "queryset" not in kwargs:
+            queryset = self._scoped_field_queryset(db_field, request)
+            # Each option is named by str(row): join what the name reads, or it costs a query a row.
+            kwargs["queryset"] = queryset.for_choices() if hasattr(queryset, "for_choices") else queryset
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -321,6 +323,17 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "roles__kind", "groups")
     search_fields = ("username", "name", "phone", "email")
     actions = ["grant_access"]
+
+    def has_change_permission(self, request, obj=None):
+        # Seeing an account (it holds a role in scope) is not enough to change it: a superuser,
+        # or someone who also holds a role elsewhere, is looked after from above.
+        if (
+            obj is not None
+            and not request.user.is_superuser
+            and not User.objects.changeable_by(request.user).filter(pk=obj.pk).exists()
+        ):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

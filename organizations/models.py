@@ -31,6 +31,16 @@ class UserQuerySet(models.QuerySet):
         )
         return self.filter(Q(pk=user.pk) | Exists(role_in_scope))
 
+    def changeable_by(self, user) -> UserQuerySet:
+        """Accounts `user` may change (password included): visible ones that are not superusers
+        and hold no role outside `user`'s scope — changing those would reach beyond it."""
+        if getattr(user, "is_superuser", False):
+            return self
+        role_outside = Role.objects.filter(user_id=OuterRef("pk")).exclude(
+            organization__in=Organization.objects.visible_to(user)
+        )
+        return self.visible_to(user).filter(is_superuser=False).exclude(Exists(role_outside))
+
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
@@ -117,9 +127,6 @@ class OrganizationQuerySet(MP_NodeQuerySet):
     def branches(self) -> OrganizationQuerySet:
         return self.filter(kind=Kind.BRANCH)
 
-    def committees(self) -> OrganizationQuerySet:
-        return self.filter(kind=Kind.PARTY_COMMITTEE)
-
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     """Treebeard's manager with our queryset, and the kind rules on every insert or move."""
@@ -194,14 +201,24 @@ class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an organization reached through `scope_path`."""
 
     scope_path = "organization"
+    # The relations a row's name (__str__) reads; see for_choices().
+    label_related: tuple[str, ...] = ()
 
     def visible_to(self, user):
         return self.filter(**{f"{self.scope_path}__in": Organization.objects.visible_to(user)})
 
+    def for_choices(self):
+        """The rows joined with what their names read, so a choice list costs one query."""
+        return self.select_related(*self.label_related) if self.label_related else self
 
-def scoped_manager(scope_path: str) -> models.Manager:
+
+def scoped_manager(scope_path: str, *, label_related: tuple[str, ...] = ()) -> models.Manager:
     """A manager whose `visible_to(user)` keeps rows whose `scope_path` organization is visible."""
-    queryset_class = type(f"ScopedBy_{scope_path}", (ScopedQuerySet,), {"scope_path": scope_path})
+    queryset_class = type(
+        f"ScopedBy_{scope_path}",
+        (ScopedQuerySet,),
+        {"scope_path": scope_path, "label_related": label_related},
+    )
     return queryset_class.as_manager()
 
 
@@ -218,7 +235,9 @@ class Role(models.Model):
         BRANCH_SECRETARY = "BRANCH_SECRETARY", "支部书记"
         INSPECTOR = "INSPECTOR", "验收组成员"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name="用户"
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="roles", verbose_name="所在组织"
     )
@@ -263,12 +282,16 @@ class AuditEvent(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name="所属组织"
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="对象类型"
+    )
+    target_id = models.PositiveBigIntegerField("对象编号")
     target = GenericForeignKey("target_type", "target_id")
     target_repr = models.CharField("对象", max_length=200)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="所属对象类型"
+    )
+    subject_id = models.PositiveBigIntegerField("所属对象编号")
     summary = models.CharField("变化", max_length=500, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

@@ -23,11 +23,12 @@ from assessments.models import (
     Survey,
     TeamMember,
 )
-from campaigns.services import nominate_site
+from assessments.services import copy_framework
+from campaigns.services import create_campaign, nominate_site
 from organizations.models import Role
 from organizations.permissions import grant_admin_access
 from tests.admin_support import admin_url, assert_admin_pages_answer, registered
-from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign
+from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign, standard_phases
 from tests.organizations.factories import UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +244,52 @@ def test_evidence_whose_content_is_not_its_type_is_refused(admin_client, records
 
     assert response.status_code == 200
     assert "文件内容与扩展名 .pdf 不符" in " ".join(response.context["adminform"].form.errors["file"])
+
+
+# Query counts and the organizer's side -----------------------------------------------------
+
+
+@pytest.mark.parametrize("surveys", [3, 30])
+def test_ballot_changelist_queries_do_not_grow_with_surveys(
+    admin_client, sites, surveys, django_assert_max_num_queries
+):
+    own, _ = sites
+    for n in range(surveys):
+        survey = Survey.objects.create(
+            site=own,
+            title=f"第{n}次测评",
+            opens_on=datetime.date(2026, 11, 1),
+            closes_on=datetime.date(2026, 11, 30),
+        )
+        Ballot.objects.create(
+            token=BallotToken.objects.create(survey=survey), survey=survey, choice=Ballot.Choice.SATISFIED
+        )
+
+    # session, user, the survey filter's choices (with their sites), the paginator's count,
+    # the unfiltered count, the rows with survey, site, branch and campaign. None per survey.
+    with django_assert_max_num_queries(7):
+        response = admin_client.get(admin_url(Ballot, "changelist"))
+
+    assert len(response.context["cl"].result_list) == surveys
+
+
+def test_campaign_copy_is_changed_only_by_the_organizers_department(client, tree, cast, framework):
+    draft = create_campaign(
+        by=cast.org_department,
+        name="2027年度示范点创建活动",
+        year=2027,
+        organizer=tree.work,
+        phases=standard_phases(2027),
+    )
+    copy = copy_framework(template=framework, campaign=draft)
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+    grant_admin_access(clerk)
+    client.force_login(clerk)
+
+    page = client.get(admin_url(Framework, "change", copy.pk))
+    add_page = client.get(admin_url(Framework, "add"))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert list(add_page.context["adminform"].form.fields["campaign"].queryset) == []

@@ -20,11 +20,11 @@ from campaigns.models import (
     WorkItem,
 )
 from campaigns.services import nominate_site
-from organizations.models import AuditEvent, Role
+from organizations.models import AuditEvent, Kind, Role
 from organizations.permissions import grant_admin_access
 from tests.admin_support import admin_url, assert_admin_pages_answer, registered
 from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign
-from tests.organizations.factories import UserFactory, give_role
+from tests.organizations.factories import UserFactory, give_role, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +288,142 @@ def test_campaign_added_in_admin_is_audited(admin_client, tree):
     created = Campaign.objects.get(year=2027)
     assert created.phases.count() == 3
     assert AuditEvent.objects.about(created).filter(verb="创建活动").exists()
+
+
+# The campaign as a whole is the organizer's ------------------------------------------------
+
+
+def work_item_form(campaign, site=None, title="全县统一部署"):
+    return {
+        "campaign": campaign.pk,
+        "site": site.pk if site else "",
+        "phase": "",
+        "title": title,
+        "due_on": "2026-05-01",
+        "responsible": "",
+        "responsible_user": "",
+        "status": WorkItem.Status.PLANNED,
+        "done_on": "",
+    }
+
+
+@pytest.fixture
+def secretary_client(client, cast):
+    grant_admin_access(cast.secretary)
+    client.force_login(cast.secretary)
+    return client
+
+
+@pytest.fixture
+def committee_department_client(client, tree):
+    """A 组织部 clerk of 第一党委, below the county campaign's organizer."""
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+    grant_admin_access(clerk)
+    client.force_login(clerk)
+    return client
+
+
+def test_secretary_cannot_add_a_campaign_wide_work_item(secretary_client, campaign):
+    response = secretary_client.post(admin_url(WorkItem, "add"), work_item_form(campaign))
+
+    assert response.status_code == 200
+    assert "由活动组织单位的组织部制定" in " ".join(response.context["adminform"].form.errors["site"])
+    assert not WorkItem.objects.exists()
+
+
+def test_secretary_adds_a_work_item_for_own_site(secretary_client, campaign, sites):
+    own, _ = sites
+
+    response = secretary_client.post(
+        admin_url(WorkItem, "add"), work_item_form(campaign, own, "制定创建方案")
+    )
+
+    assert response.status_code == 302
+    assert WorkItem.objects.get().site == own
+
+
+def test_campaign_wide_work_item_is_read_only_below_the_organizer(secretary_client, campaign):
+    item = WorkItem.objects.create(campaign=campaign, title="召开动员大会", due_on=MOBILIZATION_DAY)
+    url = admin_url(WorkItem, "change", item.pk)
+
+    page = secretary_client.get(url)
+    posted = secretary_client.post(url, work_item_form(campaign, title="改过的安排"))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert WorkItem.objects.get(pk=item.pk).title == "召开动员大会"
+
+
+def test_phases_are_changed_only_by_the_organizers_department(committee_department_client, campaign):
+    phase = campaign.phases.get(kind="ACCEPTANCE")
+    data = {
+        "campaign": campaign.pk,
+        "kind": phase.kind,
+        "name": "改名",
+        "starts_on": "2026-11-16",
+        "ends_on": "2026-12-30",
+    }
+
+    posted = committee_department_client.post(admin_url(Phase, "change", phase.pk), data)
+    add_page = committee_department_client.get(admin_url(Phase, "add"))
+
+    assert posted.status_code == 403
+    assert Phase.objects.get(pk=phase.pk).name == phase.name
+    assert list(add_page.context["adminform"].form.fields["campaign"].queryset) == []
+
+
+def test_organizers_department_changes_phases(org_department_client, campaign):
+    phase = campaign.phases.get(kind="ACCEPTANCE")
+    data = {
+        "campaign": campaign.pk,
+        "kind": phase.kind,
+        "name": "考核验收",
+        "starts_on": "2026-11-16",
+        "ends_on": "2026-12-30",
+    }
+
+    response = org_department_client.post(admin_url(Phase, "change", phase.pk), data)
+
+    assert response.status_code == 302
+    assert Phase.objects.get(pk=phase.pk).name == "考核验收"
+
+
+def test_campaigns_managed_are_those_of_the_users_org_department(cast, tree, campaign):
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+
+    assert list(Campaign.objects.managed_by(cast.org_department)) == [campaign]
+    for user in (clerk, cast.committee, cast.secretary, cast.inspector):
+        assert campaign in Campaign.objects.visible_to(user)
+        assert not Campaign.objects.managed_by(user).exists()
+
+
+# Choice lists ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [LeadingGroupMember, WorkItem, Rectification])
+def test_site_choices_cost_one_query_however_many_sites(
+    org_department_client, tree, cast, model, django_assert_max_num_queries
+):
+    campaign = active_campaign(organizer=tree.work, by=cast.org_department, quota_per_committee=40)
+
+    def add_sites(count):
+        for _ in range(count):
+            branch = make_org(tree.committee_a, Kind.BRANCH, "新支部")
+            nominate_site(campaign=campaign, branch=branch, by=cast.committee, today=MOBILIZATION_DAY)
+
+    def queries():
+        with django_assert_max_num_queries(40) as captured:
+            response = org_department_client.get(admin_url(model, "add"))
+        assert response.status_code == 200
+        return len(captured), len(response.context["adminform"].form.fields["site"].queryset)
+
+    add_sites(3)
+    few, listed = queries()
+    add_sites(27)
+    many, listed_many = queries()
+
+    assert (listed, listed_many) == (3, 30)
+    assert few == many

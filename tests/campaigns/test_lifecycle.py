@@ -329,3 +329,26 @@ def test_audit_events_cannot_be_edited_or_deleted(nominated):
         event.save()
     with pytest.raises(ValidationError, match="不可删除"):
         event.delete()
+
+
+@pytest.mark.parametrize("who", ["secretary", "inspector", "outsider", "org_department"])
+def test_only_the_committee_approves_the_self_assessment_whoever_else_tries(approved, cast, who):
+    with pytest.raises(LifecycleError, match="的党委权限，不能审核通过自评"):
+        mark_self_assessed(site=approved, by=getattr(cast, who), today=IMPLEMENTATION_DAY)
+    assert Site.objects.get(pk=approved.pk).status == S.APPROVED
+
+
+def test_a_closed_campaign_takes_no_decision(nominated, cast):
+    Campaign.objects.filter(pk=nominated.campaign_id).update(status=Campaign.Status.CLOSED)
+    site = Site.objects.get(pk=nominated.pk)
+    with pytest.raises(LifecycleError, match="已结束，不能批准"):
+        approve_site(site=site, by=cast.org_department)
+    assert Site.objects.get(pk=site.pk).status == S.NOMINATED
+
+
+def test_a_stale_copy_of_the_site_cannot_be_decided_twice(nominated, cast):
+    stale = Site.objects.get(pk=nominated.pk)
+    approve_site(site=nominated, by=cast.org_department)
+    with pytest.raises(LifecycleError, match="当前状态为“批准创建”，不能不予批准"):
+        reject_site(site=stale, by=cast.org_department, reason="迟到的决定")
+    assert Site.objects.get(pk=nominated.pk).status == S.APPROVED

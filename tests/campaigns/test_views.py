@@ -1,10 +1,11 @@
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
-from campaigns.models import LeadingGroupMember, Phase, Site
+from campaigns.models import Funding, LeadingGroupMember, Phase, Site
 from campaigns.services import (
     PhaseSpec,
     activate_campaign,
@@ -12,8 +13,12 @@ from campaigns.services import (
     create_campaign,
     mark_self_assessed,
     nominate_site,
+    record_verdict,
     reject_site,
     request_acceptance,
+    save_funding,
+    save_leading_group_member,
+    select_typical_case,
 )
 from organizations.models import Kind, Role
 from tests.organizations.factories import UserFactory, give_role, make_org
@@ -29,10 +34,16 @@ ACCEPTANCE_DAY = datetime.date(2026, 11, 10)
 # and status; 党委: counts by status; 验收组: sites awaiting acceptance), the page's count and
 # its rows with campaign, branch and committee joined. None of them is per site.
 HOME_QUERIES = 7
-# The detail page's queries: session, user, the site with campaign, branch and committee joined,
-# its phases, its leading group, the user's roles, its audit events with their actors. (The
-# content type for the history is cached in process: the services that wrote the events loaded it.)
-DETAIL_QUERIES = 7
+# The overview's queries: session, user, the site with campaign, branch and committee joined;
+# its phases, leading group, funding rows and typical cases (one prefetch each); whether the
+# user may edit (支部书记 role, then 党委 role); the lifecycle actions (组织部 role when the site
+# awaits a decision, 党委 role); the user's roles for the top bar. None of them is per row.
+DETAIL_QUERIES = 12
+# The history tab's queries: session, user, the site with campaign, branch and committee; the
+# kinds of event in its history (the filter); the page's count; its events with their actors;
+# the user's roles. (The content type is cached in process: the services that wrote the events
+# loaded it.)
+HISTORY_QUERIES = 7
 
 
 def make_campaign(cast, tree, *, quota: int = 2):
@@ -220,22 +231,25 @@ def test_site_detail_answers_each_role_in_scope(client, cast, sites, role):
     assert response.context["site"] == sites.a1
 
 
-def test_outsider_gets_404_for_another_branchs_site(client, cast, sites):
+@pytest.mark.parametrize("url_name", ["site_detail", "site_history"])
+def test_outsider_gets_404_for_another_branchs_site(client, cast, sites, url_name):
     client.force_login(cast.outsider)
 
-    assert client.get(reverse("site_detail", args=[sites.a1.pk])).status_code == 404
-    assert client.get(reverse("site_detail", args=[sites.b1.pk])).status_code == 200
+    assert client.get(reverse(url_name, args=[sites.a1.pk])).status_code == 404
+    assert client.get(reverse(url_name, args=[sites.b1.pk])).status_code == 200
 
 
-def test_missing_site_gets_404(client, cast, sites):
+@pytest.mark.parametrize("url_name", ["site_detail", "site_history"])
+def test_missing_site_gets_404(client, cast, sites, url_name):
     client.force_login(cast.org_department)
 
-    assert client.get(reverse("site_detail", args=[sites.b1.pk + 1000])).status_code == 404
+    assert client.get(reverse(url_name, args=[sites.b1.pk + 1000])).status_code == 404
 
 
-def test_site_detail_shows_phases_leading_group_and_history(client, cast, sites):
-    LeadingGroupMember.objects.create(
+def test_site_detail_shows_phases_plan_and_leading_group(client, cast, sites):
+    save_leading_group_member(
         site=sites.a1,
+        by=cast.secretary,
         name="张建国",
         position=LeadingGroupMember.Position.LEADER,
         title="村党支部书记",
@@ -252,10 +266,20 @@ def test_site_detail_shows_phases_leading_group_and_history(client, cast, sites)
     assert "组长" in html
     assert "全面负责创建工作" in html
     assert "打造“党员星级服务”品牌。" in html
-    verbs = [e.verb for e in response.context["events"]]
+    assert "党员联系农户全覆盖" in html
+
+
+def test_site_history_lists_the_events_newest_first_with_actors(client, cast, sites):
+    client.force_login(cast.secretary)
+
+    response = client.get(reverse("site_history", args=[sites.a1.pk]))
+
+    html = response.content.decode()
+    verbs = [e.verb for e in response.context["page_obj"]]
     assert verbs == ["申请验收", "自评审核通过", "批准创建", "申报"]
     assert "已申报 → 批准创建；同意创建" in html
     assert "党委联络员" in html
+    assert "组织部干事" in html
 
 
 def test_site_detail_marks_the_current_phase(client, cast, sites, monkeypatch):
@@ -280,11 +304,12 @@ def test_site_detail_shows_the_rejection_reason(client, cast, sites):
 def test_history_times_are_beijing_time(client, cast, sites):
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+    response = client.get(reverse("site_history", args=[sites.a1.pk]))
 
-    event = response.context["events"][0]
+    event = response.context["page_obj"][0]
     local = event.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
     assert f"{local:%Y-%m-%d %H:%M}" in response.content.decode()
+    assert "时间为北京时间" in response.content.decode()
 
 
 # Query counts -----------------------------------------------------------------------------
@@ -322,32 +347,68 @@ def test_home_query_count_does_not_grow_with_sites(client, tree, cast, role, dja
     assert len(listed(client.get(reverse("home")))) == 25
 
 
-def test_site_detail_query_count_does_not_grow_with_group_or_history(
-    client, tree, cast, sites, django_assert_max_num_queries
-):
-    url = reverse("site_detail", args=[sites.a2.pk])
-    client.force_login(cast.org_department)
-
-    def add_group_members(count):
-        LeadingGroupMember.objects.bulk_create(
-            LeadingGroupMember(site=sites.a2, name=f"成员{n}", position=LeadingGroupMember.Position.MEMBER)
-            for n in range(count)
+def add_group_members(site, by, count: int) -> None:
+    for n in range(count):
+        save_leading_group_member(
+            site=site, by=by, name=f"成员{n}", position=LeadingGroupMember.Position.MEMBER, duty="宣传"
         )
 
-    def renominate_and_reject(times):
-        for _ in range(times):
-            site = nominate_site(
-                campaign=sites.campaign, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY
-            )
-            reject_site(site=site, by=cast.org_department, reason="仍需加强")
 
-    add_group_members(3)
+def add_fundings(site, by, count: int) -> None:
+    for n in range(count):
+        save_funding(
+            site=site,
+            by=by,
+            source=Funding.Source.SELF_RAISED,
+            amount=Decimal(1000 + n),
+            spent=Decimal(n),
+            note=f"第{n}笔",
+        )
+
+
+def renominate_and_reject(tree, cast, campaign, times: int) -> None:
+    for _ in range(times):
+        site = nominate_site(
+            campaign=campaign, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY
+        )
+        reject_site(site=site, by=cast.org_department, reason="仍需加强")
+
+
+@pytest.mark.parametrize("role", ["org_department", "committee", "secretary"])
+def test_site_detail_query_count_does_not_grow_with_group_funding_or_cases(
+    client, tree, cast, sites, role, django_assert_max_num_queries
+):
+    record_verdict(site=sites.a1, by=cast.inspector, verdict="PASSED")
+    url = reverse("site_detail", args=[sites.a1.pk])
+    client.force_login(getattr(cast, role))
+
+    add_group_members(sites.a1, cast.secretary, 3)
+    add_fundings(sites.a1, cast.secretary, 3)
+    select_typical_case(site=sites.a1, by=cast.org_department, title="星级服务", summary="做法")
     few = count_queries(client, url, DETAIL_QUERIES, django_assert_max_num_queries)
-    add_group_members(27)
-    renominate_and_reject(14)
+    add_group_members(sites.a1, cast.secretary, 27)
+    add_fundings(sites.a1, cast.secretary, 27)
+    select_typical_case(site=sites.a1, by=cast.org_department, title="党员联户", summary="做法")
     many = count_queries(client, url, DETAIL_QUERIES, django_assert_max_num_queries)
 
     page = client.get(url)
     assert few == many
-    assert len(page.context["leading_group"]) == 30
-    assert len(page.context["events"]) == 30
+    assert len(page.context["members"]) == 30
+    assert len(page.context["funding_lines"]) == 30
+    assert len(page.context["typical_cases"]) == 2
+
+
+def test_site_history_query_count_does_not_grow_with_events(
+    client, tree, cast, sites, django_assert_max_num_queries
+):
+    url = reverse("site_history", args=[sites.a2.pk])
+    client.force_login(cast.org_department)
+
+    few = count_queries(client, url, HISTORY_QUERIES, django_assert_max_num_queries)
+    renominate_and_reject(tree, cast, sites.campaign, 14)
+    many = count_queries(client, url, HISTORY_QUERIES, django_assert_max_num_queries)
+
+    page = client.get(url)
+    assert few == many
+    assert page.context["page_obj"].paginator.count == 30
+    assert len(page.context["page_obj"].object_list) == 25

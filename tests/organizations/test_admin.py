@@ -4,6 +4,7 @@ import pytest
 import tablib
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from campaigns.services import create_campaign
 from organizations.models import AuditEvent, Kind, Notification, Organization, Role, User
@@ -368,3 +369,66 @@ def test_groups_get_role_permissions_and_nobody_edits_audit_events(cast):
         assert has(user, "organizations.view_auditevent")
         assert not has(user, "organizations.change_auditevent")
         assert not has(user, "organizations.delete_auditevent")
+
+
+# Accounts beyond one's scope -----------------------------------------------------------------
+
+
+@pytest.fixture
+def committee_department_client(client, tree):
+    """A 组织部 clerk of 第一党委: accounts in that subtree are theirs to look after."""
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+    grant_admin_access(clerk)
+    client.force_login(clerk)
+    return client
+
+
+def reset_password(client, account):
+    url = reverse("admin:auth_user_password_change", args=[account.pk])
+    password = "Another-Pass-2026"
+    response = client.post(url, {"usable_password": "true", "password1": password, "password2": password})
+    account.refresh_from_db()
+    return response, account.check_password(password)
+
+
+def test_account_with_a_role_beyond_the_scope_is_not_reset_from_below(
+    committee_department_client, cast, tree
+):
+    # The county 组织部 also serves as 二村 secretary: 第一党委's clerk sees the account, but it
+    # is looked after from above.
+    give_role(cast.org_department, tree.branch_a2, Role.Kind.BRANCH_SECRETARY)
+
+    response, changed = reset_password(committee_department_client, cast.org_department)
+    page = committee_department_client.get(admin_url(User, "change", cast.org_department.pk))
+
+    assert response.status_code == 403
+    assert not changed
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+
+
+def test_superuser_with_a_role_in_scope_is_not_changed_from_below(committee_department_client, tree):
+    root = UserFactory(username="t_root", is_superuser=True, is_staff=True)
+    give_role(root, tree.branch_a1, Role.Kind.BRANCH_SECRETARY)
+
+    response, changed = reset_password(committee_department_client, root)
+
+    assert response.status_code == 403
+    assert not changed
+
+
+def test_account_wholly_in_scope_is_reset_by_its_department(committee_department_client, cast):
+    response, changed = reset_password(committee_department_client, cast.secretary)
+
+    assert response.status_code == 302
+    assert changed
+
+
+def test_changeable_accounts_leave_out_superusers_and_roles_elsewhere(cast, tree):
+    give_role(cast.committee, tree.branch_b1, Role.Kind.BRANCH_SECRETARY)
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+
+    assert set(User.objects.visible_to(clerk)) == {clerk, cast.committee, cast.secretary}
+    assert set(User.objects.changeable_by(clerk)) == {clerk, cast.secretary}

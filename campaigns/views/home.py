@@ -1,7 +1,7 @@
-"""The first pages: each role's home page listing the sites it may see, and a site's detail page.
+"""Each role's home page, listing the sites it may see (a site's own pages are in `site`).
 
 Every row comes through `visible_to(user)`; someone else's site and a missing one both answer 404.
-The query count of both pages does not depend on the number of sites, phases, members or events.
+The page's query count does not depend on the number of sites.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.http import urlencode
 
-from organizations.models import AuditEvent, Organization, Role
+from organizations.models import Organization, Role
 
-from .models import Campaign, Site
+from ..models import Campaign, Site
 
 SITES_PER_PAGE = 25
 
@@ -174,34 +173,5 @@ def home(request):
             "secretary_roles": by_kind.get(Role.Kind.BRANCH_SECRETARY, []),
             "inspector_roles": by_kind.get(Role.Kind.INSPECTOR, []),
             "awaiting": awaiting,
-        },
-    )
-
-
-@login_required
-def site_detail(request, pk: int):
-    """One site: its particulars, plan, the campaign's phases, leading group and history.
-
-    Queries: the site with campaign, branch and committee (404 when out of scope or missing);
-    the user's roles; the phases; the leading group; the audit events with their actors.
-    """
-    site = get_object_or_404(
-        Site.objects.visible_to(request.user).with_detail(),
-        pk=pk,
-    )
-    today = timezone.localdate()
-    phases = list(site.campaign.phases.all())
-    events = AuditEvent.objects.about(site).select_related("actor")
-    return render(
-        request,
-        "campaigns/site_detail.html",
-        {
-            "roles": user_roles(request.user),
-            "site": site,
-            "today": today,
-            "phases": phases,
-            "current_phase": site.campaign.phase_on(today),
-            "leading_group": list(site.leading_group.all()),
-            "events": events,
         },
     )

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from organizations.models import Organization, Role, has_role, record_event
 
-from .models import Campaign, Phase, Site, validate_phases
+from ..models import Campaign, Phase, Site, validate_phases
 
 
 class LifecycleError(ValidationError):
@@ -46,6 +46,13 @@ def _require_role(user, kind: str, organization: Organization, action: str) -> N
 
 
 def _require_status(site: Site, allowed: Iterable[str], action: str) -> None:
+    """Check the site's state as it is in the database now, holding its row until commit, so
+    that two decisions taken at once cannot both pass; also the campaign must be running."""
+    site.status = Site.objects.select_for_update().values_list("status", flat=True).get(pk=site.pk)
+    if site.campaign.status != Campaign.Status.ACTIVE:
+        raise LifecycleError(
+            f"活动“{site.campaign.name}”{site.campaign.get_status_display()}，不能{action}。"
+        )
     if site.status not in allowed:
         raise LifecycleError(f"示范点当前状态为“{site.get_status_display()}”，不能{action}。")
 
@@ -82,6 +89,7 @@ def create_campaign(
     weight_public: int = 30,
     weight_inspection: int = 50,
     pass_score=80,
+    publicity_days: int = 5,
     description: str = "",
 ) -> Campaign:
     """Create a draft campaign with its three phases. Only the organizer's 组织部 may."""
@@ -96,6 +104,7 @@ def create_campaign(
         weight_public=weight_public,
         weight_inspection=weight_inspection,
         pass_score=pass_score,
+        publicity_days=publicity_days,
     )
     campaign.full_clean()
     phase_objects = [

@@ -1,0 +1,121 @@
+"""Campaign settings pages for the 组织部: create, edit and start a campaign.
+
+A campaign is created together with its three phases and its own copy of a criteria framework
+(`create_campaign_on_framework`); while it is a draft the framework can be swapped
+(`change_campaign_framework`), once started the copy is frozen.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campaigns import policies
+from campaigns.models import Campaign
+from campaigns.services import LifecycleError, activate_campaign, update_campaign
+from organizations.models import Role
+
+from .forms import CampaignForm
+from .models import Framework
+from .services import change_campaign_framework, create_campaign_on_framework
+
+
+def _may_create(user) -> bool:
+    return user.is_superuser or Role.objects.filter(user_id=user.pk, kind=Role.Kind.ORG_DEPARTMENT).exists()
+
+
+@login_required
+def campaign_create(request):
+    """新建活动: only someone who is 组织部 somewhere; the campaign starts as a draft."""
+    if not _may_create(request.user):
+        raise PermissionDenied("只有组织部可以创建示范点创建活动。")
+    if request.method == "POST":
+        form = CampaignForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                campaign = create_campaign_on_framework(
+                    by=request.user,
+                    template=form.cleaned_data["framework"],
+                    organizer=form.cleaned_data["organizer"],
+                    phases=form.phase_specs(),
+                    **form.campaign_fields(),
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, f"已创建“{campaign.name}”（草稿）。核对无误后请启动活动，启动后各党委即可申报。"
+                )
+                return redirect("campaign_edit", campaign.pk)
+    else:
+        form = CampaignForm(user=request.user, initial={"year": timezone.localdate().year})
+    return render(request, "assessments/campaign_form.html", {"form": form, "campaign": None})
+
+
+@login_required
+def campaign_edit(request, pk: int):
+    """活动设置: the organizer's 组织部 changes settings and phases; a draft may change framework."""
+    campaign = get_object_or_404(
+        Campaign.objects.visible_to(request.user).select_related("organizer").prefetch_related("phases"),
+        pk=pk,
+    )
+    if not policies.may_manage_campaign(request.user, campaign):
+        raise PermissionDenied("只有组织部可以修改活动设置。")
+    frozen = Framework.objects.filter(campaign=campaign).first()
+    if request.method == "POST":
+        form = CampaignForm(request.POST, user=request.user, campaign=campaign)
+        if form.is_valid():
+            try:
+                # Settings and framework together: both change or neither.
+                with transaction.atomic():
+                    update_campaign(
+                        campaign=campaign,
+                        by=request.user,
+                        phases=form.phase_specs(),
+                        **form.campaign_fields(),
+                    )
+                    if form.framework_editable:
+                        change_campaign_framework(
+                            campaign=campaign, by=request.user, template=form.cleaned_data["framework"]
+                        )
+            except ValidationError as error:
+                form.add_service_error(error)
+                # update_campaign may have changed the instance before refusing; show it as saved.
+                campaign.refresh_from_db()
+            else:
+                messages.success(request, "活动设置已保存。")
+                return redirect("campaign_edit", campaign.pk)
+    else:
+        form = CampaignForm(user=request.user, campaign=campaign)
+    return render(
+        request,
+        "assessments/campaign_form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "frozen_framework": frozen,
+            "closed": campaign.status == Campaign.Status.CLOSED,
+            "may_activate": campaign.status == Campaign.Status.DRAFT,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_activate(request, pk: int):
+    """草稿 → 进行中 (`activate_campaign`), then back to the campaign's dashboard."""
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("organizer"), pk=pk)
+    if not policies.may_manage_campaign(request.user, campaign):
+        raise PermissionDenied("只有组织部可以启动活动。")
+    try:
+        activate_campaign(campaign=campaign, by=request.user)
+    except LifecycleError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{campaign.name}”已启动，各党委现在可以申报示范点。")
+    return redirect("campaign_dashboard", campaign.pk)

@@ -1,0 +1,197 @@
+"""Read-side figures for a campaign's dashboard: one aggregate query per figure.
+
+Every function takes the sites the viewer may see (`Site.objects.visible_to(user)` narrowed to
+one campaign) or the user, so a 党委 gets its own part and the 组织部 the whole. None of them
+issues a query per site: counts come from subqueries and GROUP BY, lists are sliced.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from organizations.models import AuditEvent, Organization
+
+from .models import Campaign, Rectification, Site, WorkItem
+
+# How far ahead "due soon" looks, and how many items of each list the dashboard shows.
+DUE_SOON_DAYS = 7
+DUE_LIST_LENGTH = 5
+
+S = Site.Status
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of `queryset` (filtered on OuterRef("pk")) as a correlated subquery, 0 when none.
+
+    A subquery per figure keeps the counts independent: joining work items and rectifications
+    onto the sites in one GROUP BY would multiply the rows of one by the other.
+    """
+    counted = queryset.order_by().values("site").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@dataclass
+class SiteProgress:
+    site: Site
+    work_done: int
+    work_total: int
+    rectifications_open: int
+    rectifications_overdue: int
+
+    @property
+    def work_percent(self) -> int:
+        return round(100 * self.work_done / self.work_total) if self.work_total else 0
+
+
+@dataclass
+class CommitteeProgress:
+    committee: Organization
+    sites: list[SiteProgress] = field(default_factory=list)
+
+    @property
+    def work_done(self) -> int:
+        return sum(s.work_done for s in self.sites)
+
+    @property
+    def work_total(self) -> int:
+        return sum(s.work_total for s in self.sites)
+
+    @property
+    def rectifications_open(self) -> int:
+        return sum(s.rectifications_open for s in self.sites)
+
+    @property
+    def rectifications_overdue(self) -> int:
+        return sum(s.rectifications_overdue for s in self.sites)
+
+
+def site_progress(sites: QuerySet, *, today: datetime.date) -> list[SiteProgress]:
+    """Each site with its branch and committee, work items done / total and open / overdue
+    rectifications, ordered by committee and branch. One query."""
+    work = WorkItem.objects.filter(site=OuterRef("pk"))
+    rectifications = Rectification.objects.filter(site=OuterRef("pk")).open()
+    rows = (
+        sites.select_related("organization", "nominated_by")
+        .annotate(
+            n_work=_count(work),
+            n_work_done=_count(work.filter(status=WorkItem.Status.DONE)),
+            n_open=_count(rectifications),
+            n_overdue=_count(rectifications.filter(due_on__lt=today)),
+        )
+        .order_by("nominated_by__path", "organization__path")
+    )
+    return [
+        SiteProgress(
+            site=site,
+            work_done=site.n_work_done,
+            work_total=site.n_work,
+            rectifications_open=site.n_open,
+            rectifications_overdue=site.n_overdue,
+        )
+        for site in rows
+    ]
+
+
+def by_committee(progress: list[SiteProgress]) -> list[CommitteeProgress]:
+    """Group `site_progress` rows (already ordered by committee) under their committee."""
+    groups: list[CommitteeProgress] = []
+    for row in progress:
+        if not groups or groups[-1].committee.pk != row.site.nominated_by_id:
+            groups.append(CommitteeProgress(committee=row.site.nominated_by))
+        groups[-1].sites.append(row)
+    return groups
+
+
+def status_counts(progress: list[SiteProgress]) -> dict[str, int]:
+    """How many sites are in each state, every state present (0 when none)."""
+    counts = dict.fromkeys(S.values, 0)
+    for row in progress:
+        counts[row.site.status] += 1
+    return counts
+
+
+@dataclass
+class DueList:
+    """Open items of one kind: how many are overdue / due soon, and the first few of each."""
+
+    overdue_count: int
+    soon_count: int
+    overdue: list
+    soon: list
+
+
+def _due_list(open_items: QuerySet, *, today: datetime.date) -> DueList:
+    """Three queries: both counts in one aggregate, then the first few overdue and due soon."""
+    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    overdue = Q(due_on__lt=today)
+    soon = Q(due_on__gte=today, due_on__lte=horizon)
+    counts = open_items.aggregate(
+        overdue=Count("pk", filter=overdue),
+        soon=Count("pk", filter=soon),
+    )
+    return DueList(
+        overdue_count=counts["overdue"],
+        soon_count=counts["soon"],
+        overdue=list(open_items.filter(overdue).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
+        soon=list(open_items.filter(soon).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
+    )
+
+
+def due_work_items(campaign: Campaign, *, user, today: datetime.date) -> DueList:
+    """Work items not done, of the sites the user sees and campaign-wide ones."""
+    items = (
+        WorkItem.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .exclude(status=WorkItem.Status.DONE)
+        .select_related("site__organization")
+    )
+    return _due_list(items, today=today)
+
+
+def due_rectifications(campaign: Campaign, *, user, today: datetime.date) -> DueList:
+    """Rectifications not closed, of the sites the user sees."""
+    items = (
+        Rectification.objects.visible_to(user)
+        .filter(site__campaign=campaign)
+        .open()
+        .select_related("site__organization")
+    )
+    return _due_list(items, today=today)
+
+
+# Milestones a site reaches once, and the audit verb recording each. A verdict's verb is shared
+# by its three outcomes; the summary ("申请验收 → 验收通过") tells a pass from the others.
+MILESTONE_VERBS = {S.APPROVED: "批准创建", S.ACCEPTANCE_REQUESTED: "申请验收", S.PASSED: "验收结论"}
+MILESTONE_EVENTS = Q(verb__in=[MILESTONE_VERBS[S.APPROVED], MILESTONE_VERBS[S.ACCEPTANCE_REQUESTED]]) | Q(
+    verb=MILESTONE_VERBS[S.PASSED], summary__contains=f"→ {S.PASSED.label}"
+)
+
+
+def milestones_by_month(sites: QuerySet) -> dict[str, dict[datetime.date, int]]:
+    """For each milestone (APPROVED, ACCEPTANCE_REQUESTED, PASSED): month → sites reaching it.
+
+    One query over the audit events of `sites`, grouped by month (Beijing time) and verb;
+    months are given as their first day. A site asking for acceptance again after rectifying
+    is recorded under another verb, so each site counts once per milestone.
+    """
+    rows = (
+        AuditEvent.objects.filter(
+            MILESTONE_EVENTS,
+            subject_type=ContentType.objects.get_for_model(Site),
+            subject_id__in=sites.values("pk"),
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("month", "verb")
+        .annotate(n=Count("subject_id", distinct=True))
+    )
+    status_of = {verb: status for status, verb in MILESTONE_VERBS.items()}
+    result: dict[str, dict[datetime.date, int]] = {status: {} for status in MILESTONE_VERBS}
+    for row in rows:
+        result[status_of[row["verb"]]][row["month"].date()] = row["n"]
+    return result

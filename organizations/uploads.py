@@ -1,0 +1,85 @@
+"""The one check every uploaded file passes: size, extension, and content matching the extension.
+
+Plans, evidence, photos and rectification files all go through `check_upload`, in the admin and in
+the pages alike; `describe_limits` words the same limits for the page, so what a form says and
+what it enforces cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+# Extension → how the file's first bytes must look. Browsers' declared content types are
+# not trusted; the content is.
+UPLOAD_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+}
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
+DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "jpg", "jpeg", "png")
+
+# How a user knows each kind of file; extensions of one kind are named together.
+_KINDS: dict[str, str] = {
+    "pdf": "PDF",
+    "doc": "Word",
+    "docx": "Word",
+    "xls": "Excel",
+    "xlsx": "Excel",
+    "pptx": "PowerPoint",
+    "jpg": "图片",
+    "jpeg": "图片",
+    "png": "图片",
+}
+
+
+def max_upload_mb() -> int:
+    return settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+def describe_limits(extensions: tuple[str, ...] = tuple(UPLOAD_SIGNATURES)) -> str:
+    """The limits in words, e.g. "支持 PDF、Word（.doc/.docx）、图片（.jpg/.png），单个文件不超过 20 MB".
+
+    A kind with one extension that says itself (PDF) is not repeated in brackets; .jpeg goes
+    unnamed next to .jpg, which people know it as.
+    """
+    grouped: dict[str, list[str]] = {}
+    for extension in extensions:
+        grouped.setdefault(_KINDS.get(extension, extension.upper()), []).append(extension)
+    parts = []
+    for kind, members in grouped.items():
+        shown = [e for e in members if not (e == "jpeg" and "jpg" in members)]
+        if len(shown) == 1 and kind.lower() == shown[0]:
+            parts.append(kind)
+        else:
+            parts.append(f"{kind}（{'/'.join('.' + e for e in shown)}）")
+    return f"支持 {'、'.join(parts)}，单个文件不超过 {max_upload_mb()} MB"
+
+
+def check_upload(file, extensions: tuple[str, ...] = tuple(UPLOAD_SIGNATURES)) -> None:
+    """Refuse a newly uploaded file that is too large, of another type, or not what its name says.
+
+    A file already stored (not an `UploadedFile`) passes: it was checked when it came in.
+    """
+    if not isinstance(file, UploadedFile):
+        return
+    limit = settings.MAX_UPLOAD_BYTES
+    if file.size > limit:
+        raise ValidationError(f"文件不能超过 {max_upload_mb()} MB。")
+    extension = Path(file.name).suffix.lower().lstrip(".")
+    if extension not in extensions:
+        raise ValidationError(f"只能上传以下类型的文件：{'、'.join(extensions)}。")
+    head = file.read(8)
+    file.seek(0)
+    if not head.startswith(UPLOAD_SIGNATURES.get(extension, ())):
+        raise ValidationError(f"文件内容与扩展名 .{extension} 不符。")
