@@ -16,6 +16,7 @@ import calendar
 import datetime
 import random
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ from members.models import (
     ServiceRecord,
     StarRule,
 )
-from organizations.models import Kind, Organization, Role, Sector, User
+from organizations.models import AuditEvent, Kind, Organization, Role, Sector, User
 from organizations.permissions import grant_admin_access
 
 AS_OF = datetime.date(2026, 11, 28)
@@ -726,6 +727,24 @@ def _months() -> list[datetime.date]:
     return months
 
 
+@contextmanager
+def on_story_day(day: datetime.date, hour: int = 10):
+    """Date what the services record inside the block on the story's `day`, not today.
+
+    The demo tells a year of a campaign in one run; without this every audit event, nomination
+    and status change would carry the minute the command ran, and the dashboard's progress
+    chart and each site's history would show the whole year in one moment. Only demo data is
+    redated, once, right after it is written, inside the command's transaction.
+    """
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    started = timezone.now()
+    yield
+    moment = _aware(day, hour)
+    AuditEvent.objects.filter(pk__gt=last_event).update(created_at=moment)
+    Site.objects.filter(nominated_at__gte=started).update(nominated_at=moment)
+    Site.objects.filter(status_changed_at__gte=started).update(status_changed_at=moment)
+
+
 class _Builder:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
@@ -1202,6 +1221,11 @@ class _Builder:
 
     def build_campaign(self) -> None:
         root, zzb = self.orgs[WORK_COMMITTEE_CODE], self.users["zzb"]
+        with on_story_day(D(2026, 2, 20)):
+            campaign = self._create_campaign(root, zzb)
+        return self._build_sites(campaign)
+
+    def _create_campaign(self, root: Organization, zzb: User) -> Campaign:
         campaign = lifecycle.create_campaign(
             by=zzb,
             name=CAMPAIGN_NAME,
@@ -1221,8 +1245,10 @@ class _Builder:
         template = Framework.objects.templates().get(is_builtin=True, name=FRAMEWORK_NAME)
         copy_framework(template=template, campaign=campaign)
         lifecycle.activate_campaign(campaign=campaign, by=zzb)
-        campaign = Campaign.objects.prefetch_related("phases").get(pk=campaign.pk)
+        return Campaign.objects.prefetch_related("phases").get(pk=campaign.pk)
 
+    def _build_sites(self, campaign: Campaign) -> None:
+        zzb = self.users["zzb"]
         WorkItem.objects.bulk_create(
             self._work_item(campaign, None, due, title, "工委组织部", zzb) for due, title in CAMPAIGN_SCHEDULE
         )
@@ -1240,29 +1266,36 @@ class _Builder:
             self.users["zzb"],
             self.users["yanshou1"],
         )
-        site = lifecycle.nominate_site(
-            campaign=campaign,
-            branch=branch,
-            by=liaison,
-            plan=self._plan_text(branch, spec),
-            highlights=spec.highlights,
-            today=spec.nominated_on,
-        )
+        decided_on = spec.nominated_on + datetime.timedelta(days=10)
+        with on_story_day(spec.nominated_on):
+            site = lifecycle.nominate_site(
+                campaign=campaign,
+                branch=branch,
+                by=liaison,
+                plan=self._plan_text(branch, spec),
+                highlights=spec.highlights,
+                today=spec.nominated_on,
+            )
         if spec.rejection:
-            return lifecycle.reject_site(site=site, by=zzb, reason=spec.rejection)
+            with on_story_day(decided_on):
+                return lifecycle.reject_site(site=site, by=zzb, reason=spec.rejection)
         if not spec.approved:
             return site
-        site = lifecycle.approve_site(site=site, by=zzb, note="同意列为2026年度基层党建示范点创建单位。")
+        with on_story_day(decided_on):
+            site = lifecycle.approve_site(site=site, by=zzb, note="同意列为2026年度基层党建示范点创建单位。")
         if spec.self_assessed_on is None:
             return site
-        site = lifecycle.mark_self_assessed(site=site, by=liaison, today=spec.self_assessed_on)
+        with on_story_day(spec.self_assessed_on):
+            site = lifecycle.mark_self_assessed(site=site, by=liaison, today=spec.self_assessed_on)
         if spec.requested_on is None:
             return site
-        site = lifecycle.request_acceptance(site=site, by=liaison, today=spec.requested_on)
+        with on_story_day(spec.requested_on):
+            site = lifecycle.request_acceptance(site=site, by=liaison, today=spec.requested_on)
         for i, (visited_on, verdict, note) in enumerate(spec.acceptance):
-            if i:
-                site = lifecycle.request_acceptance(site=site, by=liaison, today=visited_on)
-            site = lifecycle.record_verdict(site=site, by=inspector, verdict=verdict, note=note)
+            with on_story_day(visited_on):
+                if i:
+                    site = lifecycle.request_acceptance(site=site, by=liaison, today=visited_on)
+                site = lifecycle.record_verdict(site=site, by=inspector, verdict=verdict, note=note)
         return site
 
     def _plan_text(self, branch: Organization, spec: SiteSpec) -> str:
