@@ -6,17 +6,13 @@ may be done (quota, one site per branch, phase, role) and say why not.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from django import forms
 
 from organizations.models import Organization
-from organizations.uploads import check_upload, describe_limits
+
+from .plan import PlanFileMixin
 
 # A 创建方案 is a document: PDF or Word.
-PLAN_EXTENSIONS = ("pdf", "doc", "docx")
-# The stored path (plans/<year>/<name>) must fit the file field's 100 characters.
-MAX_FILE_NAME = 80
 
 
 class BranchSelect(forms.Select):
@@ -33,7 +29,7 @@ class BranchSelect(forms.Select):
         return option
 
 
-class NominationForm(forms.Form):
+class NominationForm(PlanFileMixin, forms.Form):
     branch = forms.ModelChoiceField(
         label="申报党支部",
         queryset=Organization.objects.none(),
@@ -64,18 +60,7 @@ class NominationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
         self.fields["branch"].widget.taken = taken
-        plan_file = self.fields["plan_file"]
-        # Worded from the limits the check applies, so the page and the check agree.
-        plan_file.help_text = f"{describe_limits(PLAN_EXTENSIONS)}。"
-        plan_file.widget.attrs["accept"] = ",".join(f".{e}" for e in PLAN_EXTENSIONS)
-
-    def clean_plan_file(self):
-        upload = self.cleaned_data.get("plan_file")
-        check_upload(upload, PLAN_EXTENSIONS)
-        if upload is not None and len(upload.name) > MAX_FILE_NAME:
-            stem, suffix = PurePosixPath(upload.name).stem, PurePosixPath(upload.name).suffix
-            upload.name = stem[: MAX_FILE_NAME - len(suffix)] + suffix
-        return upload
+        self.describe_plan_file()
 
     def clean(self):
         cleaned = super().clean()

@@ -6,19 +6,15 @@ save it and record the change.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from django import forms
 
-from organizations.uploads import DOCUMENT_EXTENSIONS, check_upload, describe_limits
-
 from ..models import Funding, LeadingGroupMember
-
-PLAN_EXTENSIONS = DOCUMENT_EXTENSIONS
-MAX_FILE_NAME = 80
+from .plan import PlanFileMixin
 
 
-class PlanForm(forms.Form):
+class PlanForm(PlanFileMixin, forms.Form):
+    plan_file_note = "上传新文件将替换原附件。"
+
     plan = forms.CharField(
         label="创建方案",
         required=False,
@@ -35,19 +31,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Said here, not at import, so the page states the limit the check applies.
-        field = self.fields["plan_file"]
-        field.help_text = f"{describe_limits(PLAN_EXTENSIONS)}。上传新文件将替换原附件。"
-        field.widget.attrs["accept"] = ",".join(f".{e}" for e in PLAN_EXTENSIONS)
-
-    def clean_plan_file(self):
-        upload = self.cleaned_data.get("plan_file")
-        check_upload(upload, PLAN_EXTENSIONS)
-        if upload is not None and len(upload.name) > MAX_FILE_NAME:
-            # The stored path (plans/<year>/<name>) must fit the field's 100 characters.
-            stem, suffix = PurePosixPath(upload.name).stem, PurePosixPath(upload.name).suffix
-            upload.name = stem[: MAX_FILE_NAME - len(suffix)] + suffix
-        return upload
+        self.describe_plan_file()
 
 
 class LeadingGroupMemberForm(forms.ModelForm):

@@ -328,7 +328,7 @@ def test_nominating_with_a_plan_file_stores_it_in_the_same_step(
     [
         ("方案.pdf", b"just text", "文件内容与扩展名 .pdf 不符"),
         ("方案.exe", b"MZ\x90\x00", "只能上传以下类型的文件"),
-        ("方案.png", b"\x89PNG\r\n\x1a\n", "只能上传以下类型的文件"),
+        ("方案.zip", b"PK\x03\x04", "只能上传以下类型的文件"),
     ],
 )
 def test_a_bad_plan_file_is_refused_beside_the_field_keeping_the_text(
@@ -372,8 +372,8 @@ def test_the_page_states_the_upload_limits(client, cast, campaign, mobilization,
 
     html = client.get(reverse("nominate", args=[campaign.pk])).content.decode()
 
-    assert "支持 PDF、Word（.doc/.docx），单个文件不超过 20 MB" in html
-    assert 'accept=".pdf,.doc,.docx"' in html
+    assert "支持 PDF、Word（.doc/.docx）、图片（.jpg/.png），单个文件不超过 20 MB" in html
+    assert 'accept=".pdf,.doc,.docx,.jpg,.jpeg,.png"' in html
 
 
 def test_a_plan_or_a_file_is_required(client, cast, tree, campaign, mobilization):
