@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("assessments.urls")),
     path("", include("campaigns.urls")),
+    path("", include("members.urls")),
 ]
 
 # Uploaded files (plans, evidence, reports) are never served from MEDIA_URL directly: each is

@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from organizations.admin import OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMixin
 from organizations.models import Kind
 
+from . import policies
 from .models import (
     Applicant,
     Attendance,
@@ -21,7 +22,7 @@ from .models import (
     ServiceRecord,
     StarRule,
 )
-from .resources import MemberResource, sees_id_numbers
+from .resources import MemberResource
 
 BRANCH_FILTER = ("branch", admin.RelatedOnlyFieldListFilter)
 MEMBER_BRANCH_FILTER = ("member__branch", admin.RelatedOnlyFieldListFilter)
@@ -81,8 +82,12 @@ class MemberAdmin(OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMi
     def id_number_masked(self, member: Member) -> str:
         return member.masked_id_number
 
+    def _sees_id_number(self, request, obj: Member | None) -> bool:
+        # A new member has no number on file to reveal; a member's is shown per their branch.
+        return obj is None or policies.sees_id_numbers(request.user, obj.branch)
+
     def get_fieldsets(self, request, obj=None):
-        if sees_id_numbers(request.user):
+        if self._sees_id_number(request, obj):
             return self.fieldsets
         return tuple(
             (
@@ -93,7 +98,7 @@ class MemberAdmin(OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMi
         )
 
     def get_readonly_fields(self, request, obj=None):
-        if sees_id_numbers(request.user):
+        if self._sees_id_number(request, obj):
             return ()
         return ("id_number_masked",)
 

@@ -238,6 +238,25 @@ class Meeting(models.Model):
         return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()} {self.topic}"
 
 
+class MeetingPhoto(models.Model):
+    """A photo of a meeting (会议照片), kept as evidence of the activity."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos", verbose_name="会议")
+    image = models.ImageField("照片", upload_to="meetings/%Y/%m/")
+    caption = models.CharField("说明", max_length=100, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = scoped_manager("meeting__organization")
+
+    class Meta:
+        verbose_name = "会议照片"
+        verbose_name_plural = "会议照片"
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.meeting} 照片"
+
+
 class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "PRESENT", "出席"
@@ -421,3 +440,55 @@ class Plaque(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_title_display()} {self.member}"
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import into a branch's records, run in a Celery job when it is large.
+
+    All or nothing: `errors` lists every bad row (row number and reason) and then nothing is
+    saved; `processed_rows` of `total_rows` is the progress the page shows.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERS = "MEMBERS", "党员名册"
+        HOUSEHOLDS = "HOUSEHOLDS", "帮扶对象"
+        SERVICES = "SERVICES", "星级服务记录"
+        ATTENDANCE = "ATTENDANCE", "会议出勤"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "排队中"
+        RUNNING = "RUNNING", "导入中"
+        DONE = "DONE", "已完成"
+        FAILED = "FAILED", "未导入"
+
+    kind = models.CharField("导入内容", max_length=20, choices=Kind.choices)
+    branch = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_jobs", verbose_name="党支部"
+    )
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=255)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    created_rows = models.PositiveIntegerField("新增", default=0)
+    updated_rows = models.PositiveIntegerField("更新", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="导入人"
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = scoped_manager("branch")
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

@@ -1,0 +1,1 @@
+"""Forms for the members pages, one module per area."""

@@ -1,0 +1,615 @@
+"""The import engine for a branch's records: read a file, check every row, then save all or none.
+
+django-import-export's resources (members/resources.py) map the Chinese columns to fields and
+parse each cell, and their lookups load each referenced table once. What this engine replaces
+is import-export's row-by-row save: every row is checked first, collecting every bad row with
+its number and reason; only a file without one is written, with bulk_create/bulk_update in one
+transaction. Rows already on file are found with one query per kind, so importing the same
+file again updates instead of duplicating: members by 公民身份证号 (else 姓名 + 出生日期),
+households by 户主姓名, service records by 党员 + 服务日期 + 服务内容, attendance by 会议 + 党员.
+
+Exports of the same four kinds go through the same resources; every cell that a spreadsheet
+would run as a formula is escaped (campaigns.spreadsheets.safe_cell), in .xlsx and .csv alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.db.models.fields import NOT_PROVIDED
+from import_export import resources
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from campaigns.spreadsheets import XLSX_TYPE, safe_cell, xlsx_bytes
+from organizations.models import Kind, Organization
+from organizations.resources import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
+
+from .models import Attendance, Household, ImportJob, Member, ServiceRecord
+from .resources import (
+    ID_NUMBER,
+    AttendanceResource,
+    HoursWidget,
+    HouseholdResource,
+    MemberResource,
+    ServiceRecordResource,
+    is_masked,
+)
+
+IMPORT_EXTENSIONS = ("xlsx", "csv")
+MAX_ROWS = 20_000
+# Files with more rows than this are imported by a Celery job while the page shows progress.
+ASYNC_ROWS = 2_000
+PROGRESS_EVERY = 500
+WRITE_BATCH = 1_000
+PREVIEW_ROWS = 10
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+class FileRefused(ValidationError):
+    """The file as a whole cannot be imported (unreadable, wrong columns, too long)."""
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file's header row and its data rows as (spreadsheet row number, {header: value})."""
+
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def _header(value: Any) -> str:
+    """A column heading as people type it: spaces, a required-mark * and full-width brackets aside."""
+    text = "" if value is None else str(value)
+    return text.strip().strip("*＊").strip().replace("（", "(").replace("）", ")")
+
+
+def _blank(values: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _table(records: Iterable[Sequence[Any]]) -> Table:
+    records = iter(records)
+    header = next(records, None)
+    if header is None or _blank(header):
+        raise FileRefused("文件是空的：第 1 行应是列名。")
+    headers = [_header(h) for h in header]
+    named = [h for h in headers if h]
+    duplicated = sorted({h for h in named if named.count(h) > 1})
+    if duplicated:
+        raise FileRefused(f"第 1 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
+    rows = []
+    for number, values in enumerate(records, start=2):
+        if values is None or _blank(values):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise FileRefused(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入。")
+        rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
+    return Table(headers=named, rows=rows)
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """The first sheet of an .xlsx, or a .csv in UTF-8 (with or without BOM) or GB18030 —
+    what Chinese Excel writes when it saves "CSV (逗号分隔)"."""
+    extension = Path(name).suffix.lower().lstrip(".")
+    if extension == "xlsx":
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises several unrelated types for a bad file
+            raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
+        try:
+            return _table(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    if extension == "csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            try:
+                return _table(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as error:
+                raise FileRefused("无法读取该 CSV 文件，请在 Excel 中另存为 .xlsx 后上传。") from error
+        raise FileRefused("无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后上传。")
+    raise FileRefused("只能导入 Excel（.xlsx）或 CSV（.csv）文件。")
+
+
+# The four kinds ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "message": self.message}
+
+
+class Refused(Exception):
+    """A row that cannot be imported; the message says why, in Chinese."""
+
+
+class ImportKind(ABC):
+    """What one kind of import reads, how it finds rows already on file, and what it checks."""
+
+    kind: str
+    slug: str
+    model: type[models.Model]
+    resource_class: type[resources.ModelResource]
+    required: tuple[str, ...]
+    notes: dict[str, str] = {}
+
+    @property
+    def label(self) -> str:
+        return ImportJob.Kind(self.kind).label
+
+    def resource(self, *, branch: Organization, user) -> resources.ModelResource:
+        return self.resource_class(branch=branch, user=user)
+
+    @abstractmethod
+    def index(self, branch: Organization) -> Any:
+        """Everything needed to find existing rows, in one query."""
+
+    @abstractmethod
+    def match(self, values: dict, index: Any) -> tuple[models.Model | None, list[tuple]]:
+        """The existing row these values are about (or None) and the keys that say which row it is;
+        two rows of a file with a key in common are the same record twice. Raises Refused."""
+
+    def new(self, branch: Organization) -> models.Model:
+        return self.model()
+
+    def check(self, instance: models.Model) -> list[str]:
+        return []
+
+    def check_all(self, rows: list[tuple[int, models.Model]], branch: Organization) -> list[RowError]:
+        """Checks across the whole file, each one query at most."""
+        return []
+
+    @abstractmethod
+    def export_queryset(self, *, branch: Organization, user) -> QuerySet:
+        """The branch's rows of this kind that `user` sees, with what the columns read."""
+
+    def columns(self, branch: Organization, user=None) -> list[tuple[str, bool, str]]:
+        """(heading, required, how to fill it in) for each column a file may have."""
+        resource = self.resource(branch=branch, user=user)
+        result = []
+        for column_field in resource.get_import_fields():
+            if not column_field.attribute or (
+                column_field.readonly and column_field.column_name not in self.notes
+            ):
+                continue
+            name = column_field.column_name
+            result.append((name, name in self.required, self.notes.get(name) or _note(column_field)))
+        return result
+
+
+def _note(column_field) -> str:
+    widget = column_field.widget
+    if isinstance(widget, ChoiceLabelWidget):
+        note = "填 " + "、".join(widget.values)
+    elif isinstance(widget, YesNoWidget):
+        note = "填 是 或 否"
+    elif isinstance(widget, ChineseDateWidget):
+        note = "日期，如 2020-01-31、2020/1/31 或 2020年1月31日"
+    elif isinstance(widget, HoursWidget):
+        note = "小时数，如 1 或 1.5"
+    else:
+        note = ""
+    default = column_field.default
+    if default is not NOT_PROVIDED and default not in (None, ""):
+        shown = (
+            widget.render(default) if not isinstance(widget, ChoiceLabelWidget) else widget.labels[default]
+        )
+        if shown:
+            note = f"{note}，留空为“{shown}”" if note else f"留空为“{shown}”"
+    return note
+
+
+class MemberImport(ImportKind):
+    kind = ImportJob.Kind.MEMBERS
+    slug = "members"
+    model = Member
+    resource_class = MemberResource
+    required = ("姓名", "性别")
+    notes = {
+        "公民身份证号": "18 位；与出生日期至少填一项，再次导入时据此认出同一名党员",
+        "出生日期": "日期，如 1980-01-01、1980/1/1 或 1980年1月1日",
+        "所在党支部": "本支部的名称或组织编码，可留空",
+        "党小组": "本支部党小组的名称，可留空",
+    }
+
+    def new(self, branch):
+        return Member(branch=branch)
+
+    def index(self, branch):
+        by_id: dict[str, Member] = {}
+        by_name_birth: dict[tuple, list[Member]] = {}
+        for member in Member.objects.filter(branch=branch).select_related("branch", "group"):
+            if member.id_number:
+                by_id[member.id_number] = member
+            by_name_birth.setdefault((member.name, member.birth_date), []).append(member)
+        return by_id, by_name_birth
+
+    def match(self, values, index):
+        by_id, by_name_birth = index
+        name, birth_date = values.get("name", ""), values.get("birth_date")
+        id_number = values.get("id_number", "")
+        same_person = by_name_birth.get((name, birth_date), [])
+        if id_number and is_masked(id_number):
+            # A masked number (from a committee's export) only says which member is meant.
+            del values["id_number"]
+            candidates = [m for m in same_person if m.masked_id_number == id_number]
+            if len(candidates) != 1:
+                raise Refused(
+                    "公民身份证号是隐去部分数字的，只能用来更新已登记的党员，"
+                    "本支部没有姓名、出生日期和身份证号都对得上的党员；请填写完整的身份证号。"
+                )
+            return candidates[0], [("pk", candidates[0].pk)]
+        if id_number:
+            member = by_id.get(id_number)
+            if member is None:
+                unnumbered = [m for m in same_person if not m.id_number]
+                member = unnumbered[0] if len(unnumbered) == 1 and birth_date else None
+            keys = [("id", id_number)]
+        else:
+            if birth_date is None:
+                raise Refused("公民身份证号和出生日期至少填一项，以便再次导入时认出同一名党员。")
+            if len(same_person) > 1:
+                raise Refused(
+                    f"本支部有 {len(same_person)} 名党员叫“{name}”且出生日期相同，"
+                    "请填写公民身份证号加以区分。"
+                )
+            member = same_person[0] if same_person else None
+            keys = [("name_birth", name, birth_date)]
+        if member is not None:
+            keys.append(("pk", member.pk))
+        return member, keys
+
+    def check(self, instance):
+        if instance.id_number and not ID_NUMBER.match(instance.id_number):
+            return ["公民身份证号：应为 18 位（末位可为 X）"]
+        return []
+
+    def check_all(self, rows, branch):
+        numbers = {m.id_number: number for number, m in rows if m.id_number}
+        taken = (
+            Member.objects.filter(id_number__in=list(numbers))
+            .exclude(branch=branch)
+            .values_list("id_number", flat=True)
+        )
+        return [
+            RowError(numbers[id_number], f"公民身份证号：{id_number} 已登记在其他党支部的党员档案中。")
+            for id_number in taken
+        ]
+
+    def export_queryset(self, *, branch, user):
+        return Member.objects.visible_to(user).filter(branch=branch).select_related("branch", "group")
+
+
+class HouseholdImport(ImportKind):
+    kind = ImportJob.Kind.HOUSEHOLDS
+    slug = "households"
+    model = Household
+    resource_class = HouseholdResource
+    required = ("户主姓名", "类别")
+    notes = {"户主姓名": "再次导入时据此认出同一户"}
+
+    def new(self, branch):
+        return Household(branch=branch)
+
+    def index(self, branch):
+        by_name: dict[str, list[Household]] = {}
+        for household in Household.objects.filter(branch=branch):
+            by_name.setdefault(household.name, []).append(household)
+        return by_name
+
+    def match(self, values, index):
+        name = values.get("name", "")
+        found = index.get(name, [])
+        if len(found) > 1:
+            raise Refused(f"本支部已有 {len(found)} 户帮扶对象户主叫“{name}”，无法确定更新哪一户。")
+        return (found[0] if found else None), [("name", name)]
+
+    def export_queryset(self, *, branch, user):
+        return Household.objects.visible_to(user).filter(branch=branch)
+
+
+class ServiceImport(ImportKind):
+    kind = ImportJob.Kind.SERVICES
+    slug = "services"
+    model = ServiceRecord
+    resource_class = ServiceRecordResource
+    required = ("姓名", "服务日期", "服务地点", "服务内容")
+    notes = {
+        "姓名": "本支部党员名册中的姓名",
+        "公民身份证号": "本支部有同名党员时填写，以区分是哪一位",
+        "服务对象": "本支部帮扶对象的户主姓名，可留空",
+    }
+
+    def index(self, branch):
+        by_key: dict[tuple, ServiceRecord] = {}
+        for record in ServiceRecord.objects.filter(member__branch=branch).order_by("-id"):
+            # Where the register already holds a duplicate, the earliest record is the one updated.
+            by_key[(record.member_id, record.served_on, record.content)] = record
+        return by_key
+
+    def match(self, values, index):
+        key = (values["member"].pk, values.get("served_on"), values.get("content", ""))
+        return index.get(key), [key]
+
+    def export_queryset(self, *, branch, user):
+        return (
+            ServiceRecord.objects.visible_to(user)
+            .filter(member__branch=branch)
+            .select_related("member", "household")
+            .order_by("served_on", "id")
+        )
+
+
+class AttendanceImport(ImportKind):
+    kind = ImportJob.Kind.ATTENDANCE
+    slug = "attendance"
+    model = Attendance
+    resource_class = AttendanceResource
+    required = ("会议日期", "会议主题", "姓名")
+    notes = {
+        "会议日期": "已在三会一课中登记的会议的日期，如 2026-05-01",
+        "会议主题": "与三会一课中登记的主题一字不差",
+        "姓名": "本支部党员名册中的姓名",
+        "公民身份证号": "本支部有同名党员时填写，以区分是哪一位",
+    }
+
+    def index(self, branch):
+        return {
+            (a.meeting_id, a.member_id): a
+            for a in Attendance.objects.filter(meeting__organization__path__startswith=branch.path)
+        }
+
+    def match(self, values, index):
+        key = (values["meeting"].pk, values["member"].pk)
+        return index.get(key), [key]
+
+    def export_queryset(self, *, branch, user):
+        return (
+            Attendance.objects.visible_to(user)
+            .filter(meeting__organization__path__startswith=branch.path)
+            .select_related("meeting", "member")
+            .order_by("meeting__held_on", "meeting_id", "member__name", "id")
+        )
+
+
+KINDS: dict[str, ImportKind] = {
+    spec.kind: spec for spec in (MemberImport(), HouseholdImport(), ServiceImport(), AttendanceImport())
+}
+BY_SLUG: dict[str, ImportKind] = {spec.slug: spec for spec in KINDS.values()}
+
+
+# Checking every row -----------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    action: str  # 新增, 更新 or 无变化
+    cells: list[str]
+
+
+@dataclass
+class Plan:
+    """What importing a file would do: the rows to create and to update, or every bad row."""
+
+    kind: ImportKind
+    total: int
+    headers: list[str]
+    creates: list[models.Model] = field(default_factory=list)
+    updates: list[models.Model] = field(default_factory=list)
+    update_fields: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[PreviewRow] = field(default_factory=list)
+
+
+def _sentence(problems: Iterable[str]) -> str:
+    return "；".join(p.rstrip("。；") for p in problems) + "。"
+
+
+def plan_import(
+    *,
+    kind: str,
+    branch: Organization,
+    user,
+    table: Table,
+    on_progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """Check every row of `table` for importing into `branch`; nothing is written.
+
+    Queries: one per referenced table (the resources' lookups), one for the rows already on
+    file, and one for checks across the file — none per row.
+    """
+    spec = KINDS[kind]
+    missing = [c for c in spec.required if c not in table.headers]
+    if missing:
+        raise FileRefused(
+            f"第 1 行缺少必填的列：{'、'.join(missing)}。请用本页的“{spec.label}”模板，列名不要改动。"
+        )
+    if not table.rows:
+        raise FileRefused("文件中没有数据：第 1 行是列名，从第 2 行起每行一条。")
+    resource = spec.resource(branch=branch, user=user)
+    in_file = [
+        f
+        for f in resource.get_import_fields()
+        if f.attribute and not f.readonly and f.column_name in table.headers
+    ]
+    labels = {f.attribute: f.column_name for f in resource.get_import_fields() if f.attribute}
+    related = [f.name for f in spec.model._meta.concrete_fields if f.is_relation or f.primary_key]
+    attnames = {f.attribute: spec.model._meta.get_field(f.attribute).attname for f in in_file}
+    export_fields = resource.get_export_fields()
+
+    plan = Plan(kind=spec, total=len(table.rows), headers=[f.column_name for f in export_fields])
+    index = spec.index(branch)
+    seen: dict[tuple, int] = {}
+    good: list[tuple[int, models.Model]] = []
+    changed_fields: set[str] = set()
+
+    for done, (number, row) in enumerate(table.rows, start=1):
+        if on_progress is not None and done % PROGRESS_EVERY == 0:
+            on_progress(done)
+        values, problems = {}, []
+        for column_field in in_file:
+            try:
+                values[column_field.attribute] = column_field.clean(row)
+            except (ValueError, ValidationError) as error:
+                reason = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                problems.append(f"{column_field.column_name}：{reason}")
+        if problems:
+            plan.errors.append(RowError(number, _sentence(problems)))
+            continue
+        try:
+            instance, keys = spec.match(values, index)
+        except Refused as refused:
+            plan.errors.append(RowError(number, _sentence([str(refused)])))
+            continue
+        earlier = next((seen[k] for k in keys if k in seen), None)
+        if earlier is not None:
+            plan.errors.append(RowError(number, f"与第 {earlier} 行是同一条记录，请删去重复的一行。"))
+            continue
+        for key in keys:
+            seen[key] = number
+
+        is_new = instance is None
+        if is_new:
+            instance = spec.new(branch)
+            before = {}
+        else:
+            before = {a: getattr(instance, attnames[a]) for a in values}
+        for attribute, value in values.items():
+            setattr(instance, attribute, value)
+        try:
+            instance.clean_fields(exclude=related)
+        except ValidationError as error:
+            problems = [
+                f"{labels.get(name) or spec.model._meta.get_field(name).verbose_name}：{'；'.join(messages)}"
+                for name, messages in error.message_dict.items()
+            ]
+        problems += spec.check(instance)
+        if problems:
+            plan.errors.append(RowError(number, _sentence(problems)))
+            continue
+
+        changes = [a for a in values if getattr(instance, attnames[a]) != before.get(a)]
+        if is_new:
+            plan.creates.append(instance)
+            action = "新增"
+        elif changes:
+            plan.updates.append(instance)
+            changed_fields.update(changes)
+            action = "更新"
+        else:
+            plan.unchanged += 1
+            action = "无变化"
+        good.append((number, instance))
+        if len(plan.preview) < PREVIEW_ROWS:
+            cells = [str(resource.export_field(f, instance)) for f in export_fields]
+            plan.preview.append(PreviewRow(row=number, action=action, cells=cells))
+
+    if not plan.errors:
+        plan.errors = spec.check_all(good, branch)
+    plan.errors.sort(key=lambda e: e.row or 0)
+    plan.update_fields = sorted(changed_fields)
+    if on_progress is not None:
+        on_progress(plan.total)
+    return plan
+
+
+@transaction.atomic
+def write_plan(plan: Plan) -> tuple[int, int]:
+    """Save a plan without errors in one transaction; (created, updated)."""
+    if plan.errors:
+        raise ValueError("a plan with bad rows is never written")
+    manager = plan.kind.model._default_manager
+    manager.bulk_create(plan.creates, batch_size=WRITE_BATCH)
+    if plan.updates:
+        manager.bulk_update(plan.updates, plan.update_fields, batch_size=WRITE_BATCH)
+    return len(plan.creates), len(plan.updates)
+
+
+# Writing files: exports and templates -----------------------------------------------------------
+
+
+@dataclass
+class Download:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Chinese as Chinese; formula-like cells escaped."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([safe_cell("" if v is None else v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _download(name: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence], title: str):
+    if fmt == "csv":
+        return Download(f"{name}.csv", CSV_TYPE, csv_bytes(headers, rows))
+    return Download(f"{name}.xlsx", XLSX_TYPE, xlsx_bytes(headers, rows, title=title))
+
+
+def export_download(*, kind: str, fmt: str, branch: Organization, user, today) -> Download:
+    """The branch's records of `kind` that `user` sees, as .xlsx or .csv, in the import layout."""
+    spec = KINDS[kind]
+    resource = spec.resource(branch=branch, user=user)
+    dataset = resource.export(spec.export_queryset(branch=branch, user=user))
+    return _download(f"{branch.name}-{spec.label}-{today:%Y%m%d}", fmt, dataset.headers, dataset, spec.label)
+
+
+def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
+    """An empty file with the column headings; the .xlsx has a second sheet saying how to fill them."""
+    spec = KINDS[kind]
+    columns = spec.columns(branch)
+    headers = [name for name, _, _ in columns]
+    if fmt == "csv":
+        return Download(f"{spec.label}导入模板.csv", CSV_TYPE, csv_bytes(headers, []))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = spec.label
+    sheet.append(headers)
+    for i, (name, required, _) in enumerate(columns, start=1):
+        sheet.cell(row=1, column=i).font = Font(bold=True, color="B91C1C" if required else None)
+        sheet.column_dimensions[get_column_letter(i)].width = max(12, len(name) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet("填写说明")
+    guide.append(["列名", "是否必填", "填写说明"])
+    for name, required, note in columns:
+        guide.append([name, "必填" if required else "可空", safe_cell(note)])
+    if spec.kind == ImportJob.Kind.MEMBERS:
+        groups = Organization.objects.filter(kind=Kind.GROUP, path__startswith=branch.path)
+        names = "、".join(g.name for g in groups) or "（本支部尚未设党小组）"
+        guide.append([])
+        guide.append(["本支部党小组", "", names])
+    guide.append([])
+    guide.append(["说明", "", "第 1 行是列名，请勿改动；从第 2 行起每行一条。红色列名为必填列。"])
+    for letter, width in (("A", 18), ("B", 10), ("C", 70)):
+        guide.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Download(f"{spec.label}导入模板.xlsx", XLSX_TYPE, buffer.getvalue())

@@ -1,0 +1,488 @@
+"""Writes for the star service (星级服务): service cards, households, pairings and plaques.
+
+Each function checks the actor through `members.policies`, validates, saves and records an
+audit event in one transaction (`organization=` the branch; `subject=` the member, or the
+branch for a household). A refusal raises `ValidationError` in Chinese — a dict keyed by
+form field where the reason belongs to one field, so the page shows it beside that field.
+
+Duplicates (疑似重复): two records of the same member, the same date and the same content
+(compared trimmed) are taken for one service entered twice. Saving one is refused with
+`DuplicateService` unless the person confirms (“仍然保存”); the list marks every row of such a
+group (`with_duplicate_flag`, computed in the list's query, never stored); and the stars count
+a group once, however many of its rows are verified: `counted_service_key` is what the star
+board (`members.stars.yearly_board`) counts distinct per member.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat, Trim
+from django.utils import timezone
+
+from organizations.models import Organization, record_event
+
+from .. import policies
+from ..models import Household, Member, Pairing, Plaque, ServiceRecord
+
+# 村级方案（分“户”）：每位党员建立帮扶联系1—2名种养户或联系1名贫困户。
+MAX_PAIRINGS_PER_MEMBER = 2
+PAIRING_RULE = "每位党员建立帮扶联系1—2名种养户或联系1名贫困户"
+
+
+class DuplicateService(ValidationError):
+    """The record looks like one already entered: same member, date and (trimmed) content.
+
+    `duplicates` are the existing records; saving again with `confirm_duplicate=True` keeps both.
+    """
+
+    def __init__(self, message: str, *, duplicates: list[ServiceRecord]):
+        super().__init__(message, code="duplicate")
+        self.duplicates = duplicates
+
+
+def _require(allowed: bool, message: str) -> None:
+    # Views check the same policy first and answer 403 without offering the action; this is
+    # the rule itself, for every other caller (imports, the shell, tests).
+    if not allowed:
+        raise ValidationError(message, code="forbidden")
+
+
+def _require_keeper(by, branch: Organization) -> None:
+    _require(policies.may_keep_records(by, branch), "只有本支部书记或上级党委可以维护星级服务和帮扶记录。")
+
+
+def _same_branch(branch: Organization, **rows: models.Model | None) -> None:
+    """Refuse rows (member, household) that belong to another branch."""
+    for field, row in rows.items():
+        if row is not None and row.branch_id != branch.pk:
+            raise ValidationError({field: f"“{row}”不是{branch.name}的{row._meta.verbose_name}。"})
+
+
+# Duplicates and what the stars count ------------------------------------------------------
+
+
+def with_duplicate_flag(records: models.QuerySet[ServiceRecord]) -> models.QuerySet[ServiceRecord]:
+    """Annotate `is_duplicate`: another record of the same member, date and trimmed content exists.
+
+    One EXISTS subquery in the list's own query, so the flag costs no extra query per row.
+    """
+    twins = (
+        ServiceRecord.objects.annotate(content_key=Trim("content"))
+        .filter(
+            member_id=OuterRef("member_id"),
+            served_on=OuterRef("served_on"),
+            content_key=Trim(OuterRef("content")),
+        )
+        .exclude(pk=OuterRef("pk"))
+    )
+    return records.annotate(is_duplicate=Exists(twins))
+
+
+def find_duplicates(
+    *, member: Member, served_on: datetime.date, content: str, exclude: ServiceRecord | None = None
+) -> list[ServiceRecord]:
+    """The member's records on `served_on` with the same content, compared trimmed."""
+    records = (
+        ServiceRecord.objects.filter(member=member, served_on=served_on)
+        .annotate(content_key=Trim("content"))
+        .filter(content_key=content.strip())
+        .select_related("verified_by")
+        .order_by("id")
+    )
+    if exclude is not None and exclude.pk:
+        records = records.exclude(pk=exclude.pk)
+    return list(records)
+
+
+def counted_service_key(prefix: str = "") -> Concat:
+    """The expression the star board counts distinct, per member: date and trimmed content.
+
+    Only verified records count (`verified_at` set — not `verified_by`, which is emptied when the
+    verifier's account is deleted), and a duplicate group verified more than once counts once:
+
+        Member.objects.annotate(services_counted=Count(
+            counted_service_key("services__"), distinct=True,
+            filter=Q(services__verified_at__isnull=False, services__served_on__year=year)))
+
+    The member is the row being grouped, so (member, served_on, content) is distinct.
+    """
+    return Concat(
+        Cast(f"{prefix}served_on", CharField()),
+        Value("|"),
+        Trim(f"{prefix}content"),
+        output_field=CharField(),
+    )
+
+
+# Service records ----------------------------------------------------------------------------
+
+
+def _check_service(*, served_on: datetime.date, hours: Decimal) -> None:
+    errors = {}
+    if served_on > timezone.localdate():
+        errors["served_on"] = "服务日期不能晚于今天。"
+    if hours <= 0 or hours > 24:
+        errors["hours"] = "服务时长应在 0 到 24 小时之间（可填 0.5 这样的半小时）。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _duplicate_message(member: Member, served_on: datetime.date, count: int) -> str:
+    return (
+        f"{member.name}在 {served_on:%Y-%m-%d} 已有 {count} 条内容相同的服务记录，可能是重复录入。"
+        "同一次服务只记一次；如果确实是另一次服务，请点“仍然保存”。"
+    )
+
+
+def _fields_summary(record: ServiceRecord) -> str:
+    household = f"，服务对象{record.household.name}" if record.household else ""
+    return f"{record.served_on:%Y-%m-%d} {record.place}：{record.content}（{record.hours} 小时{household}）"
+
+
+@transaction.atomic
+def record_service(
+    *,
+    branch: Organization,
+    by,
+    member: Member,
+    served_on: datetime.date,
+    place: str,
+    content: str,
+    hours: Decimal,
+    household: Household | None = None,
+    feedback: str = "",
+    confirm_duplicate: bool = False,
+) -> ServiceRecord:
+    """Enter one service from a member's 星级服务卡; it counts toward stars once verified.
+
+    Raises `DuplicateService` when it looks already entered, unless `confirm_duplicate`.
+    """
+    _require_keeper(by, branch)
+    _same_branch(branch, member=member, household=household)
+    _check_service(served_on=served_on, hours=hours)
+    content = content.strip()
+    duplicates = find_duplicates(member=member, served_on=served_on, content=content)
+    if duplicates and not confirm_duplicate:
+        raise DuplicateService(_duplicate_message(member, served_on, len(duplicates)), duplicates=duplicates)
+    record = ServiceRecord(
+        member=member,
+        served_on=served_on,
+        place=place.strip(),
+        content=content,
+        household=household,
+        hours=hours,
+        feedback=feedback.strip(),
+    )
+    record.full_clean()
+    record.save()
+    note = "（确认保存，与已有记录疑似重复）" if duplicates else ""
+    record_event(
+        actor=by,
+        verb="记录星级服务",
+        target=record,
+        organization=branch,
+        summary=f"{member.name} {_fields_summary(record)}{note}",
+        subject=member,
+    )
+    return record
+
+
+@transaction.atomic
+def update_service(
+    *,
+    record: ServiceRecord,
+    by,
+    member: Member,
+    served_on: datetime.date,
+    place: str,
+    content: str,
+    hours: Decimal,
+    household: Household | None = None,
+    feedback: str = "",
+    confirm_duplicate: bool = False,
+) -> ServiceRecord:
+    """Change a service record. A verified record changed by someone who may not verify goes
+    back to 待核实 (the secretary checks it again); the secretary's own change stays verified."""
+    branch = record.member.branch
+    _require_keeper(by, branch)
+    _same_branch(branch, member=member, household=household)
+    _check_service(served_on=served_on, hours=hours)
+    content = content.strip()
+    identity_changed = (member.pk, served_on, content) != (
+        record.member_id,
+        record.served_on,
+        record.content.strip(),
+    )
+    duplicates = (
+        find_duplicates(member=member, served_on=served_on, content=content, exclude=record)
+        if identity_changed
+        else []
+    )
+    if duplicates and not confirm_duplicate:
+        raise DuplicateService(_duplicate_message(member, served_on, len(duplicates)), duplicates=duplicates)
+    before = (record.member_id, _fields_summary(record), record.feedback)
+    before_member = record.member
+    record.member = member
+    record.served_on = served_on
+    record.place = place.strip()
+    record.content = content
+    record.household = household
+    record.hours = hours
+    record.feedback = feedback.strip()
+    after = (member.pk, _fields_summary(record), record.feedback)
+    if before == after:
+        return record
+    lines = []
+    if before[0] != after[0]:
+        lines.append(f"党员：{before_member.name} → {member.name}")
+    if before[1] != after[1]:
+        lines.append(f"{before[1]} → {after[1]}")
+    if before[2] != after[2]:
+        lines.append("服务反馈已修改")
+    was_verified = record.verified_at is not None
+    if was_verified:
+        if policies.may_verify_services(by, branch):
+            record.verified_by = by
+            record.verified_at = timezone.now()
+        else:
+            record.verified_by = None
+            record.verified_at = None
+            lines.append("修改后待支部书记重新核实")
+    if duplicates:
+        lines.append("确认保存，与已有记录疑似重复")
+    record.full_clean()
+    record.save()
+    record_event(
+        actor=by,
+        verb="修改星级服务",
+        target=record,
+        organization=branch,
+        summary=f"{member.name}：{'；'.join(lines)}",
+        subject=member,
+    )
+    return record
+
+
+@transaction.atomic
+def verify_services(*, branch: Organization, by, records: Iterable[ServiceRecord]) -> list[ServiceRecord]:
+    """The branch secretary verifies service records (one or a checked batch); only verified
+    records count toward stars. Records already verified are left as they are; the ones this
+    call verified are returned."""
+    _require(policies.may_verify_services(by, branch), "只有本支部书记可以核实星级服务记录。")
+    records = list(records)
+    for record in records:
+        if record.member.branch_id != branch.pk:
+            raise ValidationError(f"“{record}”不是{branch.name}的服务记录。")
+    pending = [r for r in records if r.verified_at is None]
+    if not pending:
+        return []
+    now = timezone.now()
+    # One guarded UPDATE: a row another request verified meanwhile is not stamped twice.
+    ServiceRecord.objects.filter(pk__in=[r.pk for r in pending], verified_at__isnull=True).update(
+        verified_by=by, verified_at=now
+    )
+    for record in pending:
+        record.verified_by = by
+        record.verified_at = now
+        record_event(
+            actor=by,
+            verb="核实星级服务",
+            target=record,
+            organization=branch,
+            summary=f"{record.member.name} {_fields_summary(record)}",
+            subject=record.member,
+        )
+    return pending
+
+
+@transaction.atomic
+def remove_service(*, record: ServiceRecord, by) -> None:
+    """Delete a record entered by mistake (a duplicate, say). A verified record counts toward
+    stars, so only someone who may verify (the secretary) removes it."""
+    branch = record.member.branch
+    _require_keeper(by, branch)
+    if record.verified_at is not None:
+        _require(
+            policies.may_verify_services(by, branch),
+            "已核实的服务记录计入星级，只有本支部书记可以删除。",
+        )
+    member, summary = record.member, f"{record.member.name} {_fields_summary(record)}"
+    record_event(
+        actor=by, verb="删除星级服务", target=record, organization=branch, summary=summary, subject=member
+    )
+    record.delete()
+
+
+# Households ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_household(
+    *,
+    branch: Organization,
+    by,
+    household: Household | None = None,
+    name: str,
+    category: str,
+    needs: str = "",
+    address: str = "",
+    phone: str = "",
+) -> Household:
+    """Register (household=None) or change a 帮扶对象 of the branch."""
+    _require_keeper(by, branch)
+    if household is not None and household.branch_id != branch.pk:
+        raise ValidationError(f"“{household}”不是{branch.name}的帮扶对象。")
+    instance = household or Household(branch=branch)
+    values = {
+        "name": name.strip(),
+        "category": category,
+        "needs": needs.strip(),
+        "address": address.strip(),
+        "phone": phone.strip(),
+    }
+    lines = []
+    for field_name, value in values.items():
+        before = getattr(instance, field_name)
+        if before == value:
+            continue
+        setattr(instance, field_name, value)
+        if field_name == "category":
+            before, value = (
+                Household.Category(before).label if before else "",
+                instance.get_category_display(),
+            )
+        lines.append(
+            f"{Household._meta.get_field(field_name).verbose_name}：{before or '—'} → {value or '—'}"
+        )
+    if household is not None and not lines:
+        return household
+    instance.full_clean()
+    instance.save()
+    record_event(
+        actor=by,
+        verb="修改帮扶对象" if household else "登记帮扶对象",
+        target=instance,
+        organization=branch,
+        summary=str(instance) if household is None else f"{instance}：{'；'.join(lines)}",
+        subject=branch,
+    )
+    return instance
+
+
+# Pairings ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pair_member(
+    *,
+    branch: Organization,
+    by,
+    member: Member,
+    household: Household,
+    started_on: datetime.date | None = None,
+) -> Pairing:
+    """Pair a member with a household (结对帮扶): at most two households per member."""
+    _require_keeper(by, branch)
+    _same_branch(branch, member=member, household=household)
+    # Lock the member's row so two pairings saved at once cannot both pass the limit.
+    Member.objects.select_for_update().filter(pk=member.pk).exists()
+    current = list(Pairing.objects.filter(member=member).select_related("household").order_by("id"))
+    if any(p.household_id == household.pk for p in current):
+        raise ValidationError({"household": f"{member.name}已经与{household.name}结对。"})
+    if len(current) >= MAX_PAIRINGS_PER_MEMBER:
+        names = "、".join(p.household.name for p in current)
+        raise ValidationError(
+            {
+                "member": f"按村级方案“{PAIRING_RULE}”，每位党员最多结对 {MAX_PAIRINGS_PER_MEMBER} 户；"
+                f"{member.name}已结对{names}，不能再结对第三户；如需改结对象，请先解除原有结对。"
+            }
+        )
+    pairing = Pairing(member=member, household=household, started_on=started_on)
+    pairing.full_clean()
+    pairing.save()
+    record_event(
+        actor=by,
+        verb="结对帮扶",
+        target=pairing,
+        organization=branch,
+        summary=f"{member.name} ↔ {household}" + (f"，{started_on:%Y-%m-%d} 起" if started_on else ""),
+        subject=member,
+    )
+    return pairing
+
+
+@transaction.atomic
+def unpair_member(*, pairing: Pairing, by) -> None:
+    """End a pairing (解除结对)."""
+    member = pairing.member
+    branch = member.branch
+    _require_keeper(by, branch)
+    record_event(
+        actor=by,
+        verb="解除结对",
+        target=pairing,
+        organization=branch,
+        summary=f"{member.name} ↔ {pairing.household}",
+        subject=member,
+    )
+    pairing.delete()
+
+
+# Plaques -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_plaque(
+    *,
+    branch: Organization,
+    by,
+    member: Member,
+    title: str,
+    method: str,
+    year: int,
+    awarded_on: datetime.date | None = None,
+) -> Plaque:
+    """挂牌: award a member a title for a year, chosen by 群众推荐、党员自荐 or 支部评选.
+    One plaque per member, title and year."""
+    _require_keeper(by, branch)
+    _same_branch(branch, member=member)
+    label = Plaque.Title(title).label
+    if Plaque.objects.filter(member=member, title=title, year=year).exists():
+        raise ValidationError({"title": f"{member.name}已有{year}年度“{label}”挂牌，同一称号每年只挂一次。"})
+    if awarded_on is not None and awarded_on.year not in (year, year + 1):
+        raise ValidationError({"awarded_on": f"挂牌日期应在{year}年内或次年年初。"})
+    plaque = Plaque(member=member, title=title, method=method, year=year, awarded_on=awarded_on)
+    plaque.full_clean()
+    plaque.save()
+    record_event(
+        actor=by,
+        verb="挂牌",
+        target=plaque,
+        organization=branch,
+        summary=f"{year}年度“{label}” {member.name}（{plaque.get_method_display()}）",
+        subject=member,
+    )
+    return plaque
+
+
+@transaction.atomic
+def remove_plaque(*, plaque: Plaque, by) -> None:
+    """Take a plaque back (摘牌), e.g. one entered by mistake."""
+    member = plaque.member
+    branch = member.branch
+    _require_keeper(by, branch)
+    record_event(
+        actor=by,
+        verb="撤销挂牌",
+        target=plaque,
+        organization=branch,
+        summary=f"{plaque.year}年度“{plaque.get_title_display()}” {member.name}",
+        subject=member,
+    )
+    plaque.delete()

@@ -1,0 +1,254 @@
+"""导入导出: a branch's records in and out of Excel/CSV.
+
+Everyone who sees the branch may export its records (limited to what `visible_to` gives them),
+download the templates and read the import history; only those who keep the branch's records
+(`policies.may_keep_records`) are offered the upload, and anyone else's POST answers 403.
+
+An import goes upload → preview (nothing saved; every bad row listed) → confirm. Confirming
+makes an `ImportJob`: a small file is imported in the request, a large one by a Celery job
+whose page shows its progress, polled with htmx (a <noscript> refresh without JavaScript).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from organizations.models import Organization
+
+from .. import policies
+from ..forms.imports import ImportConfirmForm, ImportUploadForm, confirmation
+from ..imports import ASYNC_ROWS, BY_SLUG, KINDS, Download, FileRefused, export_download, template_download
+from ..models import ImportJob
+from ..services.imports import ImportRefused, preview_import, start_import
+from .branch import branch_for
+
+PER_PAGE = 25
+FORMATS = ("xlsx", "csv")
+# Where the imported records are seen, by kind.
+RECORDS_URL = {
+    ImportJob.Kind.MEMBERS: "member_list",
+    ImportJob.Kind.HOUSEHOLDS: "household_list",
+    ImportJob.Kind.SERVICES: "service_list",
+    ImportJob.Kind.ATTENDANCE: "meeting_list",
+}
+DESCRIPTIONS = {
+    ImportJob.Kind.MEMBERS: "按《党员信息采集表》的 16 项，另可加“工作单位及职务”“党小组”两列。"
+    "公民身份证号（没有时用姓名加出生日期）相同的，更新已有党员，不会重复登记。",
+    ImportJob.Kind.HOUSEHOLDS: "户主姓名、类别（困难户、残疾人、低保户、种养户）、帮扶需求、住址、联系电话。"
+    "户主姓名相同的，更新已有帮扶对象。",
+    ImportJob.Kind.SERVICES: "每行一次服务：党员按姓名对应（同名时加公民身份证号），服务对象按户主姓名对应。"
+    "同一党员、日期和服务内容的，更新已有记录。导入的记录仍需支部书记核实才计入星级。",
+    ImportJob.Kind.ATTENDANCE: "每行一名党员在一次会议的出勤。会议按日期和主题对应“三会一课”中已登记的会议，"
+    "请先登记会议。同一会议、同一党员的，更新已有出勤。",
+}
+
+
+def _format(request) -> str:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404("没有这种文件格式。")
+    return fmt
+
+
+def _file_response(download: Download) -> HttpResponse:
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, download.filename)
+    return response
+
+
+def _kinds(branch: Organization) -> list[dict]:
+    return [
+        {
+            "kind": kind,
+            "slug": spec.slug,
+            "label": spec.label,
+            "description": DESCRIPTIONS[kind],
+            "columns": spec.columns(branch),
+            "export_url": reverse(f"export_{spec.slug}", args=[branch.pk]),
+        }
+        for kind, spec in KINDS.items()
+    ]
+
+
+def _list_page(
+    request, branch: Organization, form: ImportUploadForm | None, *, status: int = 200, refusal=None
+):
+    may_import = policies.may_keep_records(request.user, branch)
+    jobs = ImportJob.objects.visible_to(request.user).filter(branch=branch).select_related("created_by")
+    page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
+    if may_import and form is None:
+        form = ImportUploadForm(initial={"kind": request.GET.get("kind") or ImportJob.Kind.MEMBERS})
+    return render(
+        request,
+        "members/imports/import_list.html",
+        {
+            "branch": branch,
+            "tab": "imports",
+            "may_import": may_import,
+            "form": form if may_import else None,
+            "kinds": _kinds(branch),
+            "page_obj": page,
+            "jobs": page.object_list,
+            "async_rows": ASYNC_ROWS,
+            "refusal": refusal,
+        },
+        status=status,
+    )
+
+
+@login_required
+def import_list(request, branch: int):
+    """The page: upload and preview (record keepers), templates, exports, the import history."""
+    branch = branch_for(request, branch)
+    if request.method != "POST":
+        return _list_page(request, branch, None)
+    if not policies.may_keep_records(request.user, branch):
+        raise PermissionDenied("只有本支部书记或上级党委可以导入本支部的记录。")
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _list_page(request, branch, form)
+    kind = form.cleaned_data["kind"]
+    try:
+        preview = preview_import(branch=branch, kind=kind, upload=form.cleaned_data["file"], by=request.user)
+    except FileRefused as refused:
+        form.add_error("file", refused.messages)
+        return _list_page(request, branch, form)
+    except ImportRefused as refused:
+        raise PermissionDenied(refused.messages[0]) from refused
+    plan = preview.plan
+    confirm_form = None
+    if not plan.errors:
+        token = confirmation(
+            branch_id=branch.pk,
+            user_id=request.user.pk,
+            kind=kind,
+            stored_name=preview.stored_name,
+            name=preview.original_name,
+            total=plan.total,
+        )
+        confirm_form = ImportConfirmForm(
+            initial={"token": token}, branch_id=branch.pk, user_id=request.user.pk
+        )
+    return render(
+        request,
+        "members/imports/preview.html",
+        {
+            "branch": branch,
+            "tab": "imports",
+            "plan": plan,
+            "kind_label": plan.kind.label,
+            "original_name": preview.original_name,
+            "confirm_form": confirm_form,
+            "upload_form": ImportUploadForm(initial={"kind": kind}),
+            "in_background": plan.total > ASYNC_ROWS,
+            "async_rows": ASYNC_ROWS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, branch: int):
+    """Confirm a previewed file: the import runs now (small files) or in the background."""
+    branch = branch_for(request, branch)
+    if not policies.may_keep_records(request.user, branch):
+        raise PermissionDenied("只有本支部书记或上级党委可以导入本支部的记录。")
+    form = ImportConfirmForm(request.POST, branch_id=branch.pk, user_id=request.user.pk)
+    if not form.is_valid():
+        return _list_page(request, branch, None, status=400, refusal=form.errors["token"])
+    data = form.cleaned_data["token"]
+    try:
+        job = start_import(
+            branch=branch,
+            kind=data["k"],
+            stored_name=data["f"],
+            original_name=data["n"],
+            total_rows=data["t"],
+            by=request.user,
+        )
+    except ImportRefused as refused:
+        raise PermissionDenied(refused.messages[0]) from refused
+    return redirect("import_detail", branch=branch.pk, job=job.pk)
+
+
+def _job_for(request, branch: int, job: int) -> tuple[Organization, ImportJob]:
+    branch = branch_for(request, branch)
+    found = get_object_or_404(
+        ImportJob.objects.visible_to(request.user).select_related("created_by"), branch=branch, pk=job
+    )
+    return branch, found
+
+
+def _job_context(branch: Organization, job: ImportJob) -> dict:
+    finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    return {
+        "branch": branch,
+        "job": job,
+        "finished": finished,
+        "unchanged_rows": max(job.total_rows - job.created_rows - job.updated_rows, 0),
+        "records_url": reverse(RECORDS_URL[job.kind], args=[branch.pk]),
+    }
+
+
+@login_required
+def import_detail(request, branch: int, job: int):
+    """One import: its progress while it runs, then what it saved or every bad row."""
+    branch, job = _job_for(request, branch, job)
+    return render(
+        request,
+        "members/imports/import_detail.html",
+        {**_job_context(branch, job), "tab": "imports"},
+    )
+
+
+@login_required
+def import_progress(request, branch: int, job: int):
+    """The progress fragment the job page polls every 2 s; once finished it no longer polls."""
+    branch, job = _job_for(request, branch, job)
+    return render(request, "members/imports/_progress.html", _job_context(branch, job))
+
+
+@login_required
+def import_template(request, branch: int, kind: str):
+    """An empty file with the right column headings (and, in .xlsx, how to fill each in)."""
+    branch = branch_for(request, branch)
+    spec = BY_SLUG.get(kind)
+    if spec is None:
+        raise Http404("没有这种导入模板。")
+    return _file_response(template_download(kind=spec.kind, fmt=_format(request), branch=branch))
+
+
+def _export(request, branch: int, kind: str) -> HttpResponse:
+    branch = branch_for(request, branch)
+    download = export_download(
+        kind=kind, fmt=_format(request), branch=branch, user=request.user, today=timezone.localdate()
+    )
+    return _file_response(download)
+
+
+@login_required
+def export_members(request, branch: int):
+    return _export(request, branch, ImportJob.Kind.MEMBERS)
+
+
+@login_required
+def export_households(request, branch: int):
+    return _export(request, branch, ImportJob.Kind.HOUSEHOLDS)
+
+
+@login_required
+def export_services(request, branch: int):
+    return _export(request, branch, ImportJob.Kind.SERVICES)
+
+
+@login_required
+def export_attendance(request, branch: int):
+    return _export(request, branch, ImportJob.Kind.ATTENDANCE)

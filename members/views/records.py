@@ -1,0 +1,673 @@
+"""党费 and 三会一课: the dues grid, the meetings list, a meeting's page with its attendance sheet.
+
+Rows come through `visible_to` (someone else's branch or meeting answers 404, as a missing one
+does); a user who sees them but may not keep the branch's records (the 组织部, inspectors) gets
+403 on every change and is not offered it. Every write goes through
+`members.services.records`; a refusal from a service shows beside the form.
+
+Each page works without JavaScript. With htmx, a dues cell opens its small form in a panel at
+the foot of the screen and saving updates that member's row and the counts in place; the
+attendance sheet saves in place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from organizations.models import Kind, Organization
+
+from .. import figures, policies
+from ..figures import DUES_STATE_LABELS, DuesState
+from ..forms.records import AttendanceSheetForm, DuesPaymentForm, MeetingForm, parse_month
+from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
+from ..services.records import (
+    record_attendance,
+    record_dues_payment,
+    remove_dues_payment,
+    remove_meeting,
+    remove_meeting_photo,
+    save_meeting,
+)
+from .branch import branch_for
+
+PER_PAGE = 25
+MONTH_NUMBERS = range(1, 13)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _require_keeper(request, branch: Organization) -> None:
+    if not policies.may_keep_records(request.user, branch):
+        raise PermissionDenied("只有本支部书记或上级党委可以维护党费和会议记录。")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _service_error(form, error: ValidationError) -> None:
+    """Show a service's refusal beside the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _groups(request, branch: Organization) -> list[Organization]:
+    """The branch's 党小组, in tree order (one query)."""
+    return list(
+        Organization.objects.visible_to(request.user).filter(kind=Kind.GROUP, path__startswith=branch.path)
+    )
+
+
+# Dues (党费) --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DuesCell:
+    month: datetime.date
+    state: DuesState
+    amount: Decimal | None = None
+    paid_on: datetime.date | None = None
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        return DUES_STATE_LABELS[self.state]
+
+
+@dataclass
+class DuesRow:
+    member_id: int
+    cells: list[DuesCell]
+    unpaid: int = 0
+    late: int = 0
+    member: Member | None = None
+
+
+@dataclass
+class DuesSummary:
+    members: int = 0
+    fully_paid: int = 0  # no month 欠缴 (owed, ended, unpaid) in the year so far
+    owing: int = 0  # members with at least one month 欠缴
+    late_payments: int = 0
+    unpaid_months: int = 0
+
+
+@dataclass
+class DuesLedger:
+    """The year's dues of a set of members: a row per member (in register order) and the counts."""
+
+    year: int
+    rows: dict[int, DuesRow] = field(default_factory=dict)
+    summary: DuesSummary = field(default_factory=DuesSummary)
+
+
+def _ledger(members, year: int, today: datetime.date) -> DuesLedger:
+    """Every member's twelve months of `year`, in two queries whatever the number of members:
+    the members' join dates and 党籍, and their payments of the year."""
+    meta = list(members.values_list("pk", "joined_on", "party_standing"))
+    paid: dict[tuple[int, datetime.date], tuple[Decimal, datetime.date | None]] = {
+        (member_id, month): (amount, paid_on)
+        for member_id, month, amount, paid_on in DuesPayment.objects.filter(
+            member__in=members, month__year=year
+        ).values_list("member_id", "month", "amount", "paid_on")
+    }
+    ledger = DuesLedger(year=year)
+    summary = ledger.summary
+    for pk, joined_on, standing in meta:
+        row = DuesRow(member_id=pk, cells=[])
+        suspended = standing == Member.Standing.SUSPENDED
+        for number in MONTH_NUMBERS:
+            month = datetime.date(year, number, 1)
+            amount, paid_on = paid.get((pk, month), (None, None))
+            state = figures.dues_state(month, paid_on, joined_on=joined_on, suspended=suspended, today=today)
+            row.cells.append(DuesCell(month=month, state=state, amount=amount, paid_on=paid_on))
+            row.unpaid += state == DuesState.UNPAID
+            row.late += state == DuesState.LATE
+        ledger.rows[pk] = row
+        summary.members += 1
+        summary.owing += bool(row.unpaid)
+        summary.fully_paid += not row.unpaid
+        summary.late_payments += row.late
+        summary.unpaid_months += row.unpaid
+    return ledger
+
+
+def _last_grid_year(today: datetime.date) -> int:
+    """Next year's grid opens in December, when members start paying ahead for it."""
+    return today.year + 1 if today.month == 12 else today.year
+
+
+def _grid_year(value: str | None, today: datetime.date) -> int:
+    year = _int(value)
+    return year if year is not None and 2000 <= year <= _last_grid_year(today) else today.year
+
+
+@dataclass(frozen=True)
+class GridView:
+    """Which part of the grid is shown: the year, the 党小组, only members owing, the page."""
+
+    year: int
+    group: Organization | None = None
+    owing: bool = False
+    page: int | None = None
+
+    @classmethod
+    def read(cls, params, groups: list[Organization], today: datetime.date) -> GridView:
+        group_pk = _int(params.get("group"))
+        return cls(
+            year=_grid_year(params.get("year"), today),
+            group=next((g for g in groups if g.pk == group_pk), None),
+            owing=params.get("owing") == "1",
+            page=_int(params.get("page")),
+        )
+
+    def query(self, *, page: bool = True) -> str:
+        """The grid's query string for this view (`page` included unless asked not to)."""
+        params: dict[str, object] = {"year": self.year}
+        if self.group:
+            params["group"] = self.group.pk
+        if self.owing:
+            params["owing"] = 1
+        if page and self.page and self.page > 1:
+            params["page"] = self.page
+        return urlencode(params)
+
+    def members(self, request, branch: Organization):
+        members = Member.objects.visible_to(request.user).filter(branch=branch)
+        return members.filter(group=self.group) if self.group else members
+
+
+def _dues_links(rows: list[DuesRow], *, branch: Organization, view: GridView) -> None:
+    base = reverse("dues_record", args=[branch.pk])
+    back = view.query()
+    for row in rows:
+        for cell in row.cells:
+            query = {"member": row.member_id, "month": f"{cell.month:%Y-%m}", "back": back}
+            cell.url = f"{base}?{urlencode(query)}"
+
+
+def _on_time_rate(branch: Organization, year: int, today: datetime.date) -> Decimal | None:
+    return figures.dues_on_time_rate(
+        branch, datetime.date(year, 1, 1), datetime.date(year, 12, 31), today=today
+    )
+
+
+@login_required
+def dues_grid(request, branch: int):
+    """党费: a month × member grid of the year, with who is late or owing standing out.
+
+    Queries, whatever the number of members: session, user, the branch (404 when out of
+    scope), its 党小组, the members' join dates and 党籍 and their payments of the year (for
+    the grid and the counts), the page's members, the branch-wide on-time rate (members,
+    payments), the viewer's roles (may_keep_records), the top bar's roles.
+    """
+    branch = branch_for(request, branch)
+    today = timezone.localdate()
+    groups = _groups(request, branch)
+    view = GridView.read(request.GET, groups, today)
+    ledger = _ledger(view.members(request, branch), view.year, today)
+    ids = [pk for pk, row in ledger.rows.items() if row.unpaid or not view.owing]
+    page_obj = Paginator(ids, PER_PAGE).get_page(view.page)
+    on_page = Member.objects.filter(pk__in=list(page_obj.object_list)).select_related("group").in_bulk()
+    rows = [ledger.rows[pk] for pk in page_obj.object_list]
+    for row in rows:
+        row.member = on_page[row.member_id]
+    may_edit = policies.may_keep_records(request.user, branch)
+    if may_edit:
+        _dues_links(rows, branch=branch, view=view)
+    return render(
+        request,
+        "members/records/dues_grid.html",
+        {
+            "branch": branch,
+            "tab": "dues",
+            "view": view,
+            "groups": groups,
+            "rows": rows,
+            "page_obj": page_obj,
+            "filter_query": view.query(page=False),
+            "summary": ledger.summary,
+            "on_time_rate": _on_time_rate(branch, view.year, today),
+            "months": [datetime.date(view.year, n, 1) for n in MONTH_NUMBERS],
+            "current_month": today.replace(day=1),
+            "years": [y for y in (view.year - 1, view.year + 1) if 2000 <= y <= _last_grid_year(today)],
+            "may_edit": may_edit,
+        },
+    )
+
+
+def _back_view(back: str, groups: list[Organization], today: datetime.date) -> GridView:
+    return GridView.read(QueryDict(back), groups, today)
+
+
+def _dues_saved(request, *, branch: Organization, member: Member, view: GridView, message: str):
+    """After a save or removal: with htmx the member's row and the counts, redrawn in place and the
+    form closed; without it, back to the grid where the secretary was."""
+    if not _is_htmx(request):
+        messages.success(request, message)
+        url = reverse("dues_grid", args=[branch.pk])
+        return HttpResponseRedirect(f"{url}?{view.query()}#member-{member.pk}")
+    today = timezone.localdate()
+    ledger = _ledger(view.members(request, branch), view.year, today)
+    row = (
+        ledger.rows.get(member.pk)
+        or _ledger(Member.objects.filter(pk=member.pk), view.year, today).rows[member.pk]
+    )
+    row.member = member
+    _dues_links([row], branch=branch, view=view)
+    return render(
+        request,
+        "members/records/_dues_saved.html",
+        {
+            "branch": branch,
+            "row": row,
+            "summary": ledger.summary,
+            "on_time_rate": _on_time_rate(branch, view.year, today),
+            "view": view,
+            "message": message,
+            "may_edit": True,
+            "current_month": today.replace(day=1),
+        },
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def dues_record(request, branch: int):
+    """Record or correct one member's dues for one month (?member=…&month=2026-05).
+
+    With htmx the form is a fragment for the panel under the grid; without it, a page.
+    """
+    branch = branch_for(request, branch)
+    _require_keeper(request, branch)
+    params = request.POST if request.method == "POST" else request.GET
+    if _is_htmx(request) and "close" in params:
+        return HttpResponse("")
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).filter(branch=branch).select_related("group"),
+        pk=_int(params.get("member")) or 0,
+    )
+    month = parse_month(params.get("month"))
+    if month is None:
+        raise Http404("月份格式不正确。")
+    today = timezone.localdate()
+    view = _back_view(params.get("back", ""), _groups(request, branch), today)
+    if view.year != month.year:
+        view = replace(view, year=month.year, page=None)
+    payment = DuesPayment.objects.filter(member=member, month=month).first()
+    label = f"{member.name} {month.year}年{month.month}月"
+
+    if request.method == "POST" and "remove" in request.POST:
+        if payment is not None:
+            remove_dues_payment(payment=payment, by=request.user)
+        return _dues_saved(
+            request, branch=branch, member=member, view=view, message=f"已删除{label}的党费记录。"
+        )
+    if request.method == "POST":
+        form = DuesPaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = record_dues_payment(member=member, month=month, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _service_error(form, error)
+            else:
+                state = figures.dues_state(
+                    month, saved.paid_on, joined_on=member.joined_on, suspended=False, today=today
+                )
+                return _dues_saved(
+                    request,
+                    branch=branch,
+                    member=member,
+                    view=view,
+                    message=f"已登记{label}党费 {saved.amount:.2f} 元（{DUES_STATE_LABELS[state]}）。",
+                )
+    else:
+        last = payment or DuesPayment.objects.filter(member=member).order_by("-month").first()
+        form = DuesPaymentForm(
+            initial={
+                "amount": last.amount if last else None,
+                "paid_on": (payment.paid_on if payment else None) or today,
+            }
+        )
+    state = figures.dues_state(
+        month,
+        payment.paid_on if payment else None,
+        joined_on=member.joined_on,
+        suspended=member.party_standing == Member.Standing.SUSPENDED,
+        today=today,
+    )
+    context = {
+        "branch": branch,
+        "tab": "dues",
+        "member": member,
+        "month": month,
+        "payment": payment,
+        "state": state,
+        "state_label": DUES_STATE_LABELS[state],
+        "form": form,
+        "back": view.query(),
+        "grid_url": f"{reverse('dues_grid', args=[branch.pk])}?{view.query()}#member-{member.pk}",
+    }
+    template = "_dues_editor" if _is_htmx(request) else "dues_record"
+    return render(request, f"members/records/{template}.html", context)
+
+
+# Meetings (三会一课) ------------------------------------------------------------------------------
+
+
+def _meeting_or_404(request, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("organization"), pk=pk)
+
+
+def _with_rate(meeting: Meeting) -> Meeting:
+    meeting.rate = figures.attendance_rate(
+        expected=meeting.expected_count, present=meeting.present_count, excused=meeting.excused_count
+    )
+    return meeting
+
+
+@login_required
+def meeting_list(request, branch: int):
+    """三会一课: the meetings of the branch and its 党小组, newest first, by kind and month.
+
+    Queries, whatever the number of meetings: session, user, the branch, the year's count and
+    attendance rate (two), the page's count, the page's meetings with their attendance counts
+    and photo counts, the viewer's roles (may_keep_records), the top bar's roles.
+    """
+    branch = branch_for(request, branch)
+    today = timezone.localdate()
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Meeting.Kind.values else ""
+    month_text = request.GET.get("month", "").strip()
+    month = parse_month(month_text)
+    meetings = figures.with_attendance_counts(
+        Meeting.objects.visible_to(request.user).filter(organization__path__startswith=branch.path)
+    ).annotate(photo_count=Count("photos", distinct=True))
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    if month:
+        meetings = meetings.filter(held_on__gte=month, held_on__lt=figures.next_month(month))
+    page_obj = Paginator(
+        meetings.select_related("organization").order_by("-held_on", "-pk"), PER_PAGE
+    ).get_page(request.GET.get("page"))
+    for meeting in page_obj:
+        _with_rate(meeting)
+
+    year_start = today.replace(month=1, day=1)
+    year = Meeting.objects.filter(
+        organization__path__startswith=branch.path, held_on__gte=year_start, held_on__lte=today
+    ).aggregate(total=Count("pk"), by_groups=Count("pk", filter=Q(organization__kind=Kind.GROUP)))
+    filters = {k: v for k, v in (("kind", kind), ("month", month and f"{month:%Y-%m}")) if v}
+    return render(
+        request,
+        "members/records/meeting_list.html",
+        {
+            "branch": branch,
+            "tab": "meetings",
+            "page_obj": page_obj,
+            "kinds": Meeting.Kind.choices,
+            "kind": kind,
+            "month_text": month_text,
+            "month_error": bool(month_text) and month is None,
+            "filter_query": urlencode(filters),
+            "is_filtered": bool(filters),
+            "year": year | {"label": today.year},
+            "year_rate": figures.meeting_attendance_rate(branch, year_start, today),
+            "target": figures.ATTENDANCE_TARGET,
+            "may_edit": policies.may_keep_records(request.user, branch),
+        },
+    )
+
+
+def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
+    groups = _groups(request, branch)
+    photos = list(meeting.photos.all()) if meeting else []
+    if request.method == "POST":
+        form = MeetingForm(request.POST, request.FILES, groups=groups, photos_kept=len(photos))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.setdefault("group", None)
+            try:
+                saved = save_meeting(branch=branch, by=request.user, meeting=meeting, **data)
+            except ValidationError as error:
+                _service_error(form, error)
+            else:
+                if meeting is None:
+                    messages.success(request, "会议已登记。请在下方出勤表中核对出勤情况并保存。")
+                    return HttpResponseRedirect(reverse("meeting_detail", args=[saved.pk]) + "#attendance")
+                messages.success(request, "会议已保存。")
+                return HttpResponseRedirect(reverse("meeting_detail", args=[saved.pk]))
+    elif meeting is not None:
+        is_group = meeting.organization.kind == Kind.GROUP
+        form = MeetingForm(
+            initial={
+                "kind": meeting.kind,
+                "group": meeting.organization_id if is_group else None,
+                "held_on": meeting.held_on,
+                "topic": meeting.topic,
+                "location": meeting.location,
+                "minutes": meeting.minutes,
+            },
+            groups=groups,
+            photos_kept=len(photos),
+        )
+    else:
+        form = MeetingForm(initial={"held_on": timezone.localdate()}, groups=groups)
+    return render(
+        request,
+        "members/records/meeting_form.html",
+        {
+            "branch": branch,
+            "tab": "meetings",
+            "form": form,
+            "meeting": meeting,
+            "photos": photos,
+            # A page shown again after an error cannot keep the chosen files: say so.
+            "photos_dropped": bool(request.FILES.getlist("photos")),
+        },
+    )
+
+
+@login_required
+def meeting_add(request, branch: int):
+    branch = branch_for(request, branch)
+    _require_keeper(request, branch)
+    return _meeting_form(request, branch=branch, meeting=None)
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    branch = figures.branch_of(meeting.organization)
+    _require_keeper(request, branch)
+    return _meeting_form(request, branch=branch, meeting=meeting)
+
+
+@dataclass
+class SheetLine:
+    member: Member
+    status: str | None  # the saved mark, None when not marked yet
+    expected: bool  # still 应到 (else: marked once, since moved out of the branch or 党小组)
+    field: object = None  # the 出席/缺席/请假 radios, for those who may save the sheet
+
+    @property
+    def status_label(self) -> str:
+        return Attendance.Status(self.status).label if self.status else "未登记"
+
+
+def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
+    """The attendance sheet: who is expected, what was saved, the counts, and the form.
+
+    Two queries: the saved marks, and the members (expected ones and any marked).
+    """
+    marked = dict(meeting.attendances.values_list("member_id", "status"))
+    expected_ids = figures.expected_members(meeting).values("pk")
+    members = list(
+        Member.objects.filter(Q(pk__in=expected_ids) | Q(pk__in=list(marked)))
+        .select_related("group")
+        .annotate(is_expected=ExpressionWrapper(Q(pk__in=expected_ids), output_field=BooleanField()))
+        .order_by(F("group__path").asc(nulls_last=True), "name", "pk")
+    )
+    form = AttendanceSheetForm(data, members=members, marked=marked) if may_edit else None
+    lines = [
+        SheetLine(
+            member=m,
+            status=marked.get(m.pk),
+            expected=bool(m.is_expected),
+            field=form[AttendanceSheetForm.field_name(m)] if form else None,
+        )
+        for m in members
+    ]
+    values = list(marked.values())
+    counts = {
+        "expected": len(values),
+        "present": values.count(Attendance.Status.PRESENT),
+        "absent": values.count(Attendance.Status.ABSENT),
+        "excused": values.count(Attendance.Status.EXCUSED),
+    }
+    return {
+        "lines": lines,
+        "sheet_form": form,
+        "counts": counts,
+        "rate": figures.attendance_rate(
+            expected=counts["expected"], present=counts["present"], excused=counts["excused"]
+        )
+        if values
+        else None,
+        "saved": bool(values),
+        "unmarked": sum(1 for line in lines if line.status is None),
+        "statuses": Attendance.Status.choices,
+        "target": figures.ATTENDANCE_TARGET,
+    }
+
+
+def _detail_context(request, meeting: Meeting, branch: Organization, *, data=None) -> dict:
+    may_edit = policies.may_keep_records(request.user, branch)
+    return {
+        "branch": branch,
+        "tab": "meetings",
+        "meeting": meeting,
+        "photos": list(meeting.photos.all()),
+        "may_edit": may_edit,
+        **_sheet(meeting, may_edit=may_edit, data=data),
+    }
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    """A meeting: what it was, its minutes and photos, and the attendance sheet with the rate."""
+    meeting = _meeting_or_404(request, pk)
+    branch = figures.branch_of(meeting.organization)
+    return render(request, "members/records/meeting_detail.html", _detail_context(request, meeting, branch))
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk: int):
+    """Save the whole attendance sheet at once; with htmx the sheet is redrawn in place."""
+    meeting = _meeting_or_404(request, pk)
+    branch = figures.branch_of(meeting.organization)
+    _require_keeper(request, branch)
+    context = _detail_context(request, meeting, branch, data=request.POST)
+    form = context["sheet_form"]
+    saved_message = ""
+    if form.is_valid():
+        try:
+            counts = record_attendance(meeting=meeting, statuses=form.statuses(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            rate = counts.rate
+            saved_message = (
+                f"出勤已保存：应到 {counts.expected} 人，出席 {counts.present} 人，"
+                f"到会率 {'—' if rate is None else f'{rate}%'}。"
+            )
+            if not _is_htmx(request):
+                messages.success(request, saved_message)
+                return HttpResponseRedirect(reverse("meeting_detail", args=[meeting.pk]) + "#attendance")
+            context = _detail_context(request, meeting, branch)
+    context["saved_message"] = saved_message
+    template = "_attendance" if _is_htmx(request) else "meeting_detail"
+    return render(request, f"members/records/{template}.html", context)
+
+
+@login_required
+def meeting_delete(request, pk: int):
+    """Delete a meeting entered by mistake (asks first)."""
+    meeting = _meeting_or_404(request, pk)
+    branch = figures.branch_of(meeting.organization)
+    _require_keeper(request, branch)
+    if request.method == "POST":
+        remove_meeting(meeting=meeting, by=request.user)
+        messages.success(request, f"已删除会议“{meeting.topic}”。")
+        return HttpResponseRedirect(reverse("meeting_list", args=[branch.pk]))
+    return render(
+        request,
+        "members/records/meeting_delete.html",
+        {
+            "branch": branch,
+            "tab": "meetings",
+            "meeting": meeting,
+            "marks": meeting.attendances.count(),
+            "photo_count": meeting.photos.count(),
+        },
+    )
+
+
+def _photo_or_404(request, pk: int) -> MeetingPhoto:
+    return get_object_or_404(
+        MeetingPhoto.objects.visible_to(request.user).select_related("meeting__organization"), pk=pk
+    )
+
+
+@login_required
+def meeting_photo(request, pk: int):
+    """A meeting photo, shown inline to whoever sees the meeting (never from MEDIA_URL)."""
+    photo = _photo_or_404(request, pk)
+    name = PurePosixPath(photo.image.name).name
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("照片文件已不存在。") from missing
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type, filename=name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def meeting_photo_delete(request, pk: int):
+    photo = _photo_or_404(request, pk)
+    meeting = photo.meeting
+    _require_keeper(request, figures.branch_of(meeting.organization))
+    remove_meeting_photo(photo=photo, by=request.user)
+    if _is_htmx(request):
+        return HttpResponse("")
+    messages.success(request, "照片已删除。")
+    return HttpResponseRedirect(reverse("meeting_edit", args=[meeting.pk]) + "#photos")

@@ -1,0 +1,489 @@
+"""The member register (党员名册), a member's page, and the development pipeline (发展党员).
+
+Rows come through `visible_to(request.user)`: someone else's branch or member answers 404 like
+a missing one. Within the branch everyone who sees it reads the register with phones and
+addresses (that is the scope); the 公民身份证号 is shown whole only to those
+`policies.sees_id_numbers` names. Adding and changing are for `policies.may_keep_records`
+(403 otherwise, and the buttons are not shown); every write goes through `members.services`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Organization
+
+from .. import development_rules as rules
+from .. import policies
+from ..forms.register import AdvanceForm, ApplicantForm, MemberFilterForm, MemberForm
+from ..models import (
+    Applicant,
+    Attendance,
+    DevelopmentStage,
+    DuesPayment,
+    Member,
+    Pairing,
+    Plaque,
+    ServiceRecord,
+)
+from ..services.development import DevelopmentError, add_applicant, advance_applicant, history_of
+from ..services.register import RegisterError, add_member, branch_groups, update_member
+from ..stars import rule_for, star_level
+from .branch import branch_for
+
+PER_PAGE = 25
+RECENT_MEETINGS = 10
+DUES_MONTHS = 12
+Stage = DevelopmentStage.Stage
+
+
+def _require_keeper(user, branch: Organization) -> None:
+    if not policies.may_keep_records(user, branch):
+        raise PermissionDenied("只有本支部书记或上级党委可以维护党员名册和发展党员。")
+
+
+def _member_or_404(request, pk: int) -> Member:
+    return get_object_or_404(Member.objects.visible_to(request.user).select_related("branch", "group"), pk=pk)
+
+
+def _filter_query(request) -> str:
+    """The query string without the page number, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# The register ----------------------------------------------------------------------------------
+
+
+@login_required
+def member_list(request, branch: int):
+    branch = branch_for(request, branch)
+    groups = list(branch_groups(branch))
+    filter_form = MemberFilterForm(request.GET or None, groups=groups)
+    chosen = filter_form.filters() if request.GET else {}
+
+    in_branch = Member.objects.visible_to(request.user).filter(branch=branch)
+    summary = in_branch.aggregate(
+        total=Count("id"),
+        full=Count("id", filter=Q(status=Member.Status.FULL)),
+        probationary=Count("id", filter=Q(status=Member.Status.PROBATIONARY)),
+        mobile=Count("id", filter=Q(is_mobile=True)),
+        lost=Count("id", filter=Q(is_lost_contact=True)),
+        suspended=Count("id", filter=Q(party_standing=Member.Standing.SUSPENDED)),
+    )
+    # By 党小组 (as the secretary keeps them), then name; members in no group last.
+    members = in_branch.select_related("group").order_by(F("group__path").asc(nulls_last=True), "name", "id")
+    if q := chosen.get("q", "").strip():
+        members = members.filter(Q(name__icontains=q) | Q(phone__icontains=q) | Q(skills__icontains=q))
+    if group := chosen.get("group"):
+        members = (
+            members.filter(group__isnull=True)
+            if group == MemberFilterForm.NO_GROUP
+            else members.filter(group_id=int(group))
+        )
+    if status := chosen.get("status"):
+        members = members.filter(status=status)
+    if standing := chosen.get("standing"):
+        members = members.filter(party_standing=standing)
+    if chosen.get("mobile"):
+        members = members.filter(is_mobile=True)
+    if chosen.get("lost"):
+        members = members.filter(is_lost_contact=True)
+
+    page_obj = Paginator(members, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/register/member_list.html",
+        {
+            "branch": branch,
+            "tab": "members",
+            "filter_form": filter_form,
+            "is_filtered": bool(chosen),
+            "summary": summary,
+            "page_obj": page_obj,
+            "filter_query": _filter_query(request),
+            "sees_id_numbers": policies.sees_id_numbers(request.user, branch),
+            "may_keep": policies.may_keep_records(request.user, branch),
+        },
+    )
+
+
+@login_required
+def member_add(request, branch: int):
+    branch = branch_for(request, branch)
+    _require_keeper(request.user, branch)
+    today = timezone.localdate()
+    form = MemberForm(request.POST or None, branch=branch, today=today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = add_member(branch=branch, by=request.user, today=today, **form.cleaned_data)
+        except RegisterError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已登记党员“{member.name}”。")
+            return redirect("member_detail", member.pk)
+    return render(
+        request,
+        "members/register/member_form.html",
+        {
+            "branch": branch,
+            "tab": "members",
+            "form": form,
+            "heading": "登记党员",
+            "back_url": reverse("member_list", args=[branch.pk]),
+        },
+    )
+
+
+@login_required
+def member_edit(request, pk: int):
+    member = _member_or_404(request, pk)
+    branch = member.branch
+    _require_keeper(request.user, branch)
+    today = timezone.localdate()
+    form = MemberForm(
+        request.POST or None,
+        instance=member,
+        branch=branch,
+        shows_id_number=policies.sees_id_numbers(request.user, branch),
+        today=today,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = update_member(member=member, by=request.user, today=today, **form.cleaned_data)
+        except RegisterError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已保存“{member.name}”的信息。")
+            return redirect("member_detail", member.pk)
+    return render(
+        request,
+        "members/register/member_form.html",
+        {
+            "branch": branch,
+            "tab": "members",
+            "form": form,
+            "member": member,
+            "heading": f"修改党员信息：{form.initial.get('name') or member.name}",
+            "back_url": reverse("member_detail", args=[member.pk]),
+        },
+    )
+
+
+# A member's page ------------------------------------------------------------------------------
+
+
+def _months_back(today: datetime.date, count: int) -> list[datetime.date]:
+    """First days of the `count` months up to today's, newest first."""
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+@dataclass
+class DuesMonth:
+    month: datetime.date
+    payment: DuesPayment | None
+    state: str  # "on_time", "late", "unpaid", "due" (this month, not yet paid), "before" (not yet a member)
+
+    LABELS = {"on_time": "按时缴纳", "late": "补缴", "unpaid": "未缴", "due": "本月待缴", "before": "—"}
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.state]
+
+
+def _dues_months(member: Member, payments: list[DuesPayment], today: datetime.date) -> list[DuesMonth]:
+    by_month = {p.month: p for p in payments}
+    joined = member.joined_on.replace(day=1) if member.joined_on else None
+    rows = []
+    for month in _months_back(today, DUES_MONTHS):
+        payment = by_month.get(month)
+        if payment is not None and payment.paid_on:
+            state = "on_time" if payment.on_time else "late"
+        elif joined and month < joined:
+            state = "before"
+        elif (month.year, month.month) == (today.year, today.month):
+            state = "due"
+        else:
+            state = "unpaid"
+        rows.append(DuesMonth(month, payment, state))
+    return rows
+
+
+@login_required
+def member_detail(request, pk: int):
+    """Particulars, recent meetings, a year of dues, this year's services and stars, pairings
+    and plaques: one query for each, whatever the member's history."""
+    member = _member_or_404(request, pk)
+    user, branch = request.user, member.branch
+    today = timezone.localdate()
+    year_ago = today - datetime.timedelta(days=365)
+
+    attendances = Attendance.objects.visible_to(user).filter(member=member)
+    recent = list(
+        attendances.select_related("meeting").order_by("-meeting__held_on", "-meeting_id")[:RECENT_MEETINGS]
+    )
+    attendance_year = attendances.filter(meeting__held_on__gt=year_ago).aggregate(
+        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
+        absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
+    )
+    months = _months_back(today, DUES_MONTHS)
+    payments = list(DuesPayment.objects.visible_to(user).filter(member=member, month__gte=months[-1]))
+    dues = _dues_months(member, payments, today)
+
+    services = list(
+        ServiceRecord.objects.visible_to(user)
+        .filter(member=member, served_on__year=today.year)
+        .select_related("household")
+        .order_by("-served_on", "-id")
+    )
+    # Counted as the star board counts: verified, and the same date and content only once.
+    counted: set[tuple[datetime.date, str]] = set()
+    for s in services:
+        s.is_repeat = bool(s.verified_at) and (s.served_on, s.content) in counted
+        if s.verified_at:
+            counted.add((s.served_on, s.content))
+    verified = len(counted)
+    thresholds = rule_for(branch)
+    stars = star_level(verified, thresholds)
+
+    return render(
+        request,
+        "members/register/member_detail.html",
+        {
+            "branch": branch,
+            "tab": "members",
+            "member": member,
+            "sees_id_numbers": policies.sees_id_numbers(user, branch),
+            "may_keep": policies.may_keep_records(user, branch),
+            "recent": recent,
+            "attendance_year": attendance_year,
+            "dues": dues,
+            "dues_on_time": sum(1 for d in dues if d.state == "on_time"),
+            "dues_open": sum(1 for d in dues if d.state == "unpaid"),
+            "year": today.year,
+            "services": services,
+            "verified": verified,
+            "unverified": sum(1 for s in services if not s.verified_at),
+            "stars": stars,
+            "star_range": range(5),
+            "thresholds": thresholds,
+            "to_next_star": thresholds[stars] - verified if stars < len(thresholds) else None,
+            "pairings": list(
+                Pairing.objects.visible_to(user).filter(member=member).select_related("household")
+            ),
+            "plaques": list(Plaque.objects.visible_to(user).filter(member=member).order_by("-year", "title")),
+        },
+    )
+
+
+# The development pipeline ---------------------------------------------------------------------
+
+STAGE_RANK = Case(
+    *(When(stage=stage, then=Value(i)) for i, stage in enumerate(rules.ORDER)), output_field=IntegerField()
+)
+
+
+def _with_rank(applicants):
+    """Each applicant's furthest stage as `rank` (its place in the order), for filtering and sorting."""
+    furthest = (
+        DevelopmentStage.objects.filter(applicant=OuterRef("pk"))
+        .annotate(rank=STAGE_RANK)
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    return applicants.annotate(rank=Subquery(furthest, output_field=IntegerField()))
+
+
+@dataclass
+class PipelineRow:
+    """One person on the pipeline and what the rules say about their next step."""
+
+    applicant: Applicant
+    steps: list[tuple[str, datetime.date]]  # (stage label, date) in order
+    current: str | None
+    next: str | None
+    earliest: datetime.date | None
+    ready: bool
+
+    @property
+    def current_label(self) -> str:
+        return Stage(self.current).label if self.current else "未登记"
+
+    @property
+    def move_name(self) -> str:
+        return rules.MOVE_NAMES[self.next] if self.next else ""
+
+
+def _pipeline_row(applicant: Applicant, today: datetime.date) -> PipelineRow:
+    history = history_of(applicant)
+    upcoming = rules.next_stage(history)
+    earliest = rules.earliest_date(upcoming, history, birth_date=applicant.birth_date) if upcoming else None
+    return PipelineRow(
+        applicant=applicant,
+        steps=[(Stage(s).label, history[s]) for s in rules.ORDER if s in history],
+        current=rules.current_stage(history),
+        next=upcoming,
+        earliest=earliest,
+        ready=upcoming is not None and (earliest is None or earliest <= today),
+    )
+
+
+@login_required
+def development_list(request, branch: int):
+    branch = branch_for(request, branch)
+    today = timezone.localdate()
+    applicants = _with_rank(Applicant.objects.visible_to(request.user).filter(branch=branch))
+    by_rank = dict(applicants.order_by().values_list("rank").annotate(n=Count("id")))
+    stage = request.GET.get("stage", "")
+    if stage in rules.ORDER:
+        applicants = applicants.filter(rank=rules.ORDER.index(stage))
+    else:
+        stage = ""
+    page_obj = Paginator(
+        applicants.select_related("member")
+        .prefetch_related(Prefetch("stages", queryset=DevelopmentStage.objects.order_by("reached_on", "id")))
+        .order_by("rank", "name", "id"),
+        PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    rows = [_pipeline_row(a, today) for a in page_obj]
+    stage_links = [("", "全部", sum(by_rank.values()))] + [
+        (s, Stage(s).label, by_rank.get(i, 0)) for i, s in enumerate(rules.ORDER)
+    ]
+    return render(
+        request,
+        "members/development/development_list.html",
+        {
+            "branch": branch,
+            "tab": "development",
+            "stage": stage,
+            "stage_links": stage_links,
+            "page_obj": page_obj,
+            "rows": rows,
+            "filter_query": f"stage={stage}" if stage else "",
+            "today": today,
+            "may_keep": policies.may_keep_records(request.user, branch),
+        },
+    )
+
+
+@login_required
+def applicant_add(request, branch: int):
+    branch = branch_for(request, branch)
+    _require_keeper(request.user, branch)
+    form = ApplicantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            applicant = add_applicant(
+                branch=branch,
+                by=request.user,
+                name=data["name"],
+                gender=data["gender"],
+                applied_on=data["applied_on"],
+                birth_date=data.get("birth_date"),
+                phone=data.get("phone", ""),
+                note=data.get("note", ""),
+            )
+        except DevelopmentError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已登记入党申请人“{applicant.name}”。")
+            return redirect(f"{reverse('development_list', args=[branch.pk])}#applicant-{applicant.pk}")
+    return render(
+        request,
+        "members/development/applicant_form.html",
+        {
+            "branch": branch,
+            "tab": "development",
+            "form": form,
+            "back_url": reverse("development_list", args=[branch.pk]),
+        },
+    )
+
+
+@login_required
+def development_advance(request, pk: int):
+    """Record the next stage of one person: the page names the stage and the earliest day."""
+    applicant = get_object_or_404(
+        Applicant.objects.visible_to(request.user)
+        .select_related("branch", "member")
+        .prefetch_related(Prefetch("stages", queryset=DevelopmentStage.objects.order_by("reached_on", "id"))),
+        pk=pk,
+    )
+    branch = applicant.branch
+    _require_keeper(request.user, branch)
+    today = timezone.localdate()
+    row = _pipeline_row(applicant, today)
+    back_url = f"{reverse('development_list', args=[branch.pk])}#applicant-{applicant.pk}"
+    if row.next is None:
+        messages.info(request, f"“{applicant.name}”已转为正式党员，发展程序已经完成。")
+        return redirect(back_url)
+
+    form = AdvanceForm(
+        request.POST or None,
+        initial={"stage": row.next, "reached_on": today if row.ready else None},
+        date_label=f"{row.move_name}日期",
+        date_help=(f"最早可填 {rules.chinese_date(row.earliest)}。" if row.earliest else ""),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            advance_applicant(
+                applicant=applicant,
+                by=request.user,
+                stage=data["stage"],
+                on=data["reached_on"],
+                note=data["note"],
+                today=today,
+            )
+        except DevelopmentError as error:
+            form.add_error(None, error)
+        else:
+            move, day = rules.MOVE_NAMES[data["stage"]], rules.chinese_date(data["reached_on"])
+            done = f"“{applicant.name}”已{move}（{day}）。"
+            if data["stage"] == Stage.PROBATIONARY:
+                done += "已同时登记到党员名册，请补全采集表信息。"
+            messages.success(request, done)
+            return redirect(back_url)
+    return render(
+        request,
+        "members/development/advance_form.html",
+        {
+            "branch": branch,
+            "tab": "development",
+            "applicant": applicant,
+            "row": row,
+            "form": form,
+            "back_url": back_url,
+            "rule_hint": _rule_hint(row.next),
+        },
+    )
+
+
+def _rule_hint(stage: str) -> str:
+    """The rule that governs the move to `stage`, said on the page before anyone is refused."""
+    return {
+        Stage.APPLICANT: "申请入党须年满十八岁。",
+        Stage.ACTIVIST: "须在递交入党申请书之后。",
+        Stage.CANDIDATE: "培养教育考察一年以上：确定为入党积极分子满一年后，才能列为发展对象。",
+        Stage.PROBATIONARY: "须在列为发展对象之后；接收后将自动登记到党员名册（预备党员）。",
+        Stage.FULL: (
+            "预备期为一年：接收为预备党员满一年后，才能转为正式党员；转正后名册中的人员类别随之改为正式党员。"
+        ),
+    }[stage]
