@@ -99,7 +99,11 @@ def advance_applicant(
     正式党员 makes that member full from that day.
     """
     # Locked, so two secretaries recording the same move at once cannot both pass the check.
-    applicant = Applicant.objects.select_for_update().select_related("branch", "member").get(pk=applicant.pk)
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",))
+        .select_related("branch", "member")
+        .get(pk=applicant.pk)
+    )
     _require_keeper(by, applicant.branch)
     history = history_of(applicant)
     refusal = rules.check_move(

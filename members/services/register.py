@@ -210,7 +210,7 @@ def add_member(*, branch: Organization, by, today: datetime.date | None = None, 
 def update_member(*, member: Member, by, today: datetime.date | None = None, **fields: Any) -> Member:
     """Change a member's particulars; the audit event lists what changed (not the ID number)."""
     # The row as it is now, locked: `member` may carry a form's unsaved values.
-    current = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    current = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
     _require_keeper(by, current.branch)
     # The rules look at the whole record: what is not being changed keeps its value.
     merged = {name: getattr(current, name) for name in MEMBER_FIELDS} | dict(fields)

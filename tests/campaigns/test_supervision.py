@@ -32,13 +32,19 @@ from tests.organizations.factories import UserFactory, give_role, make_org
 pytestmark = pytest.mark.django_db
 
 R = Rectification.Status
-TODAY = timezone.localdate()
+
+
+def local_today():
+    """Today in Asia/Shanghai, asked when the test runs (a suite may cross midnight)."""
+    return timezone.localdate()
+
+
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ROLES = ["org_department", "committee", "secretary", "inspector", "outsider", "committee_b", "anonymous"]
 
 
 def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+    return local_today() + datetime.timedelta(days=n)
 
 
 def pdf(name: str = "整改照片.pdf", content: bytes = PDF) -> SimpleUploadedFile:
@@ -181,7 +187,7 @@ def test_visit_post_only_supervisors_record(as_role, site, role):
     before = state()
     response = as_role(role).post(
         reverse("supervision_add", args=[site.pk]),
-        {"visited_on": TODAY, "method": "RANDOM_SURVEY", "findings": "台账不全。", **rows()},
+        {"visited_on": local_today(), "method": "RANDOM_SURVEY", "findings": "台账不全。", **rows()},
     )
     expect(response, {**SUPERVISOR_ONLY, "org_department": 302, "committee": 302}[role])
     if SUPERVISOR_ONLY[role] == 200:
@@ -228,7 +234,7 @@ def test_close_only_supervisors(as_role, answered, role):
     answered.refresh_from_db()
     if SUPERVISOR_ONLY[role] == 200:
         assert answered.status == R.CLOSED
-        assert answered.closed_on == TODAY
+        assert answered.closed_on == local_today()
     else:
         assert state() == before
         assert answered.status == R.ANSWERED
@@ -339,7 +345,7 @@ def test_undecided_nomination_is_not_supervised(as_role, campaign, tree, cast):
     before = state()
     client.post(
         reverse("supervision_add", args=[site.pk]),
-        {"visited_on": TODAY, "method": "RANDOM_SURVEY", "findings": "x", **rows()},
+        {"visited_on": local_today(), "method": "RANDOM_SURVEY", "findings": "x", **rows()},
     )
     assert state() == before
 
@@ -361,7 +367,7 @@ def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
     response = as_role("committee").post(
         reverse("supervision_add", args=[site.pk]),
         {
-            "visited_on": TODAY,
+            "visited_on": local_today(),
             "method": "UNANNOUNCED",
             "findings": "党员活动室大门紧锁，值班表未更新。",
             **rows(
@@ -374,7 +380,11 @@ def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
     assert response.status_code == 302
     assert response["Location"] == reverse("site_supervision", args=[site.pk])
     visit = SupervisionVisit.objects.get()
-    assert (visit.method, visit.recorded_by, visit.visited_on) == ("UNANNOUNCED", cast.committee, TODAY)
+    assert (visit.method, visit.recorded_by, visit.visited_on) == (
+        "UNANNOUNCED",
+        cast.committee,
+        local_today(),
+    )
     items = list(visit.rectifications.order_by("due_on"))
     assert [(i.description, i.owner, i.due_on, i.status) for i in items] == [
         ("落实活动室开放值班", "村支书 王建国", days(7), R.OPEN),
@@ -392,7 +402,7 @@ def test_visit_and_its_items_are_saved_together_or_not_at_all(site, cast):
         record_supervision_visit(
             site=site,
             by=cast.org_department,
-            visited_on=TODAY,
+            visited_on=local_today(),
             method="RANDOM_SURVEY",
             findings="台账不全。",
             rectifications=[
@@ -408,7 +418,7 @@ def test_half_filled_row_is_refused_beside_the_field_and_keeps_what_was_typed(as
     response = as_role("org_department").post(
         reverse("supervision_add", args=[site.pk]),
         {
-            "visited_on": TODAY,
+            "visited_on": local_today(),
             "method": "PRIORITY",
             "findings": "三会一课记录缺失。",
             **rows({"description": "补齐三会一课记录"}),
@@ -442,7 +452,7 @@ def test_add_row_without_javascript_keeps_what_was_typed(as_role, site):
         reverse("supervision_add", args=[site.pk]),
         {
             "add_row": "1",
-            "visited_on": TODAY,
+            "visited_on": local_today(),
             "method": "PRIORITY",
             "findings": "阵地建设滞后。",
             **rows({"description": "完善阵地标识", "owner": "王建国", "due_on": days(5)}),
@@ -552,7 +562,7 @@ def test_close_only_after_answer(as_role, item, site, cast):
     answer_rectification(item=item, by=cast.secretary, response="已整改。")
     client.post(reverse("rectification_close", args=[item.pk]))
     item.refresh_from_db()
-    assert item.status == R.CLOSED and item.closed_on == TODAY
+    assert item.status == R.CLOSED and item.closed_on == local_today()
     (event,) = events(site, "整改销号")
     assert event.actor == cast.org_department
 
@@ -790,7 +800,11 @@ TAB_QUERIES = 12
 def test_tab_query_count_does_not_grow(as_role, site, cast, n, django_assert_max_num_queries):
     for index in range(n):
         visit = record_supervision_visit(
-            site=site, by=cast.committee, visited_on=TODAY, method="RANDOM_SURVEY", findings=f"发现{index}"
+            site=site,
+            by=cast.committee,
+            visited_on=local_today(),
+            method="RANDOM_SURVEY",
+            findings=f"发现{index}",
         )
         item = raise_rectification(
             site=site,

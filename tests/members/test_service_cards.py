@@ -28,8 +28,14 @@ from tests.members.factories import HouseholdFactory, MemberFactory
 pytestmark = pytest.mark.django_db
 
 ROLES = ["org_department", "committee", "secretary", "inspector", "outsider", "anonymous"]
-TODAY = timezone.localdate()
-DAY = TODAY - datetime.timedelta(days=3)
+
+
+def local_today():
+    """Today in Asia/Shanghai, asked when the test runs (a suite may cross midnight)."""
+    return timezone.localdate()
+
+
+DAY = local_today() - datetime.timedelta(days=3)
 
 # Expected status for each role: reading pages, keeping records (add/edit), verifying.
 READ = {"org_department": 200, "committee": 200, "secretary": 200, "inspector": 200, "outsider": 404}
@@ -223,7 +229,7 @@ def test_a_member_of_another_branch_is_refused(tree, cast):
 
 def test_bad_input_comes_back_with_errors_beside_the_fields_and_what_was_typed(client, cast, tree, member):
     client.force_login(cast.secretary)
-    future = TODAY + datetime.timedelta(days=2)
+    future = local_today() + datetime.timedelta(days=2)
     response = client.post(
         url("service_add", tree.branch_a1),
         form_data(member, served_on=f"{future:%Y-%m-%d}", hours="30", content="帮五保户挑水"),
