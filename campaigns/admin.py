@@ -194,13 +194,27 @@ class SiteForm(forms.ModelForm):
         return self.cleaned_data.get("plan_file")
 
 
-class LeadingGroupMemberInline(ScopedAdminMixin, admin.TabularInline):
+class SitePagesOnlyMixin:
+    """Site records that the site pages keep (with their audit events) are read-only here for
+    everyone but a superuser fixing data; the pages go through `campaigns.services`."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class LeadingGroupMemberInline(SitePagesOnlyMixin, ScopedAdminMixin, admin.TabularInline):
     model = LeadingGroupMember
     fields = ("position", "name", "title", "duty", "order")
     extra = 0
 
 
-class FundingInline(ScopedAdminMixin, admin.TabularInline):
+class FundingInline(SitePagesOnlyMixin, ScopedAdminMixin, admin.TabularInline):
     model = Funding
     fields = ("source", "amount", "spent", "note")
     extra = 0
@@ -236,6 +250,12 @@ class SiteAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
     inlines = [LeadingGroupMemberInline, FundingInline]
     actions = ["approve", "reject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The plan is kept on the site page (update_site_plan writes its audit event).
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "plan", "plan_file", "highlights")
 
     def has_add_permission(self, request):
         # A site comes into being only by a committee's nomination (campaigns.services.nominate_site).
@@ -343,6 +363,12 @@ class RectificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("description", "owner", "site__organization__name")
     list_select_related = SITE_RELATED
     date_hierarchy = "due_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Answering, closing and returning are the supervision pages' services, with audit events.
+        if request.user.is_superuser:
+            return ()
+        return ("status", "response", "evidence", "closed_on")
 
 
 @admin.register(Funding)

@@ -427,3 +427,23 @@ def test_site_choices_cost_one_query_however_many_sites(
 
     assert (listed, listed_many) == (3, 30)
     assert few == many
+
+
+def test_secretary_cannot_close_a_rectification_in_the_admin(secretary_client, site_records, sites):
+    item = Rectification.objects.filter(site=sites[0]).first()
+    response = secretary_client.get(admin_url(Rectification, "change", item.pk))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert not {"status", "response", "evidence", "closed_on"} & set(form.fields)
+
+
+def test_site_plan_and_its_records_are_kept_on_the_site_page_not_in_the_admin(
+    secretary_client, site_records, sites
+):
+    response = secretary_client.get(admin_url(Site, "change", sites[0].pk))
+    assert response.status_code == 200
+    assert not {"plan", "plan_file", "highlights"} & set(response.context["adminform"].form.fields)
+    for formset in response.context["inline_admin_formsets"]:
+        assert not formset.has_add_permission
+        assert not formset.has_change_permission
+        assert not formset.has_delete_permission
