@@ -134,14 +134,17 @@ def meeting_attendance_rate(branch: Organization, start: datetime.date, end: dat
     支部党员大会 of 40 weighs more than a 支委会 of 5. A meeting whose sheet was never saved adds
     nothing. None when the period has no saved sheet. One query.
     """
-    counts = Attendance.objects.filter(
-        meeting__organization__path__startswith=branch.path,
-        meeting__held_on__gte=start,
-        meeting__held_on__lte=end,
-    ).aggregate(
-        expected=Count("pk"),
-        present=Count("pk", filter=Q(status=PRESENT)),
-        excused=Count("pk", filter=Q(status=EXCUSED)),
+    counts = (
+        Attendance.objects.within(branch)
+        .filter(
+            meeting__held_on__gte=start,
+            meeting__held_on__lte=end,
+        )
+        .aggregate(
+            expected=Count("pk"),
+            present=Count("pk", filter=Q(status=PRESENT)),
+            excused=Count("pk", filter=Q(status=EXCUSED)),
+        )
     )
     return attendance_rate(**counts)
 

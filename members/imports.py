@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from campaigns.spreadsheets import XLSX_TYPE, safe_cell, xlsx_bytes
-from organizations.models import Kind, Organization
+from organizations.models import Organization
 from organizations.resources import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
 from .models import Attendance, Household, ImportJob, Member, ServiceRecord
@@ -375,10 +375,7 @@ class AttendanceImport(ImportKind):
     }
 
     def index(self, branch):
-        return {
-            (a.meeting_id, a.member_id): a
-            for a in Attendance.objects.filter(meeting__organization__path__startswith=branch.path)
-        }
+        return {(a.meeting_id, a.member_id): a for a in Attendance.objects.within(branch)}
 
     def match(self, values, index):
         key = (values["meeting"].pk, values["member"].pk)
@@ -387,7 +384,7 @@ class AttendanceImport(ImportKind):
     def export_queryset(self, *, branch, user):
         return (
             Attendance.objects.visible_to(user)
-            .filter(meeting__organization__path__startswith=branch.path)
+            .within(branch)
             .select_related("meeting", "member")
             .order_by("meeting__held_on", "meeting_id", "member__name", "id")
         )
@@ -602,7 +599,7 @@ def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
     for name, required, note in columns:
         guide.append([name, "必填" if required else "可空", safe_cell(note)])
     if spec.kind == ImportJob.Kind.MEMBERS:
-        groups = Organization.objects.filter(kind=Kind.GROUP, path__startswith=branch.path)
+        groups = Organization.objects.groups_of(branch)
         names = "、".join(g.name for g in groups) or "（本支部尚未设党小组）"
         guide.append([])
         guide.append(["本支部党小组", "", names])

@@ -142,7 +142,7 @@ class GroupWidget(widgets.ForeignKeyWidget):
         queryset = Organization.objects.filter(kind=Kind.GROUP)
         user = self.branch_widget.user
         if self.branch_widget.branch is not None:
-            queryset = queryset.filter(path__startswith=self.branch_widget.branch.path)
+            queryset = queryset.within(self.branch_widget.branch)
         elif user is not None and not user.is_superuser:
             queryset = queryset.visible_to(user)
         return {(group.path[: -Organization.steplen], group.name): group for group in queryset}
@@ -251,9 +251,7 @@ class MeetingWidget(widgets.ForeignKeyWidget):
     @cached_property
     def _index(self) -> dict[tuple, list[Meeting]]:
         by_key: dict[tuple, list[Meeting]] = {}
-        meetings = Meeting.objects.filter(organization__path__startswith=self.branch.path).select_related(
-            "organization"
-        )
+        meetings = Meeting.objects.within(self.branch).select_related("organization")
         for meeting in meetings:
             by_key.setdefault((meeting.held_on, meeting.topic), []).append(meeting)
         return by_key
@@ -511,6 +509,4 @@ class AttendanceResource(BranchRecordsResource):
         self.fields["member"].widget = MemberWidget(branch)
 
     def get_queryset(self):
-        return Attendance.objects.filter(
-            meeting__organization__path__startswith=self.branch.path
-        ).select_related("meeting", "member")
+        return Attendance.objects.within(self.branch).select_related("meeting", "member")

@@ -127,6 +127,14 @@ class OrganizationQuerySet(MP_NodeQuerySet):
     def branches(self) -> OrganizationQuerySet:
         return self.filter(kind=Kind.BRANCH)
 
+    def within(self, organization: Organization) -> OrganizationQuerySet:
+        """`organization` and everything below it (one indexed path prefix)."""
+        return self.filter(path__startswith=organization.path)
+
+    def groups_of(self, branch: Organization) -> OrganizationQuerySet:
+        """The 党小组 directly under `branch`, in tree order."""
+        return self.within(branch).filter(kind=Kind.GROUP, depth=branch.depth + 1)
+
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     """Treebeard's manager with our queryset, and the kind rules on every insert or move."""
@@ -206,6 +214,11 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self.filter(**{f"{self.scope_path}__in": Organization.objects.visible_to(user)})
+
+    def within(self, organization: Organization):
+        """Rows whose organization is `organization` or lies below it (for one branch's pages,
+        after the branch itself was found through `visible_to`)."""
+        return self.filter(**{f"{self.scope_path}__path__startswith": organization.path})
 
     def for_choices(self):
         """The rows joined with what their names read, so a choice list costs one query."""

@@ -268,11 +268,7 @@ def nominations_open(campaign: Campaign, today: datetime.date) -> bool:
 def _may_nominate_here(user, campaign: Campaign) -> bool:
     """Whether the user acts as a 党委 somewhere in the campaign's organizer's subtree."""
     return user.is_superuser or (
-        Role.objects.filter(
-            user_id=user.pk,
-            kind=Role.Kind.COMMITTEE,
-            organization__path__startswith=campaign.organizer.path,
-        ).exists()
+        Role.objects.filter(user_id=user.pk, kind=Role.Kind.COMMITTEE).within(campaign.organizer).exists()
     )
 
 

@@ -144,18 +144,17 @@ def nominate(request, pk: int):
         Campaign.objects.visible_to(user).select_related("organizer").prefetch_related("phases"), pk=pk
     )
     roles = list(
-        Role.objects.filter(
-            user_id=user.pk,
-            kind=Role.Kind.COMMITTEE,
-            organization__path__startswith=campaign.organizer.path,
-        ).select_related("organization")
+        Role.objects.filter(user_id=user.pk, kind=Role.Kind.COMMITTEE)
+        .within(campaign.organizer)
+        .select_related("organization")
     )
     if not roles and not user.is_superuser:
         raise PermissionDenied
     branches = (
         Organization.objects.visible_to(user, role_kind=Role.Kind.COMMITTEE)
         .branches()
-        .filter(path__startswith=campaign.organizer.path, is_active=True)
+        .within(campaign.organizer)
+        .filter(is_active=True)
     )
     existing = list(
         Site.objects.filter(campaign=campaign, organization__in=branches).select_related("organization")

@@ -86,9 +86,7 @@ def birth_date_from_id(value: str) -> datetime.date | None:
 
 def branch_groups(branch: Organization) -> models.QuerySet[Organization]:
     """The branch's own 党小组, the only groups its members may be put in."""
-    return Organization.objects.filter(
-        kind=Kind.GROUP, depth=branch.depth + 1, path__startswith=branch.path
-    ).order_by("path")
+    return Organization.objects.groups_of(branch)
 
 
 def check_member(

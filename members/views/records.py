@@ -78,9 +78,7 @@ def _service_error(form, error: ValidationError) -> None:
 
 def _groups(request, branch: Organization) -> list[Organization]:
     """The branch's 党小组, in tree order (one query)."""
-    return list(
-        Organization.objects.visible_to(request.user).filter(kind=Kind.GROUP, path__startswith=branch.path)
-    )
+    return list(Organization.objects.visible_to(request.user).groups_of(branch))
 
 
 # Dues (党费) --------------------------------------------------------------------------------------
@@ -406,7 +404,7 @@ def meeting_list(request, branch: int):
     month_text = request.GET.get("month", "").strip()
     month = parse_month(month_text)
     meetings = figures.with_attendance_counts(
-        Meeting.objects.visible_to(request.user).filter(organization__path__startswith=branch.path)
+        Meeting.objects.visible_to(request.user).within(branch)
     ).annotate(photo_count=Count("photos", distinct=True))
     if kind:
         meetings = meetings.filter(kind=kind)
@@ -419,9 +417,11 @@ def meeting_list(request, branch: int):
         _with_rate(meeting)
 
     year_start = today.replace(month=1, day=1)
-    year = Meeting.objects.filter(
-        organization__path__startswith=branch.path, held_on__gte=year_start, held_on__lte=today
-    ).aggregate(total=Count("pk"), by_groups=Count("pk", filter=Q(organization__kind=Kind.GROUP)))
+    year = (
+        Meeting.objects.within(branch)
+        .filter(held_on__gte=year_start, held_on__lte=today)
+        .aggregate(total=Count("pk"), by_groups=Count("pk", filter=Q(organization__kind=Kind.GROUP)))
+    )
     filters = {k: v for k, v in (("kind", kind), ("month", month and f"{month:%Y-%m}")) if v}
     return render(
         request,

@@ -209,3 +209,16 @@ def test_a_reminder_is_sent_once_per_object_kind_date_and_recipient(cast, campai
     Reminder.objects.create(**key)
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(**key)
+
+
+def test_within_keeps_one_subtree(tree, records):
+    assert set(Organization.objects.within(tree.committee_a)) == {
+        tree.committee_a,
+        tree.branch_a1,
+        tree.group_a1,
+        tree.branch_a2,
+    }
+    assert list(Organization.objects.groups_of(tree.branch_a1)) == [tree.group_a1]
+    assert not Organization.objects.groups_of(tree.branch_b1).exists()
+    assert {m.branch for m in Member.objects.within(tree.committee_a)} == {tree.branch_a1}
+    assert {a.meeting.organization for a in Attendance.objects.within(tree.branch_b1)} == {tree.branch_b1}
