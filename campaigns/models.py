@@ -446,6 +446,10 @@ class Rectification(models.Model):
     def __str__(self) -> str:
         return self.description[:40]
 
+    def clean(self) -> None:
+        if self.supervision_visit_id and self.site_id and self.supervision_visit.site_id != self.site_id:
+            raise ValidationError({"supervision_visit": "督导记录不属于该示范点。"})
+
 
 class FundingQuerySet(ScopedQuerySet):
     scope_path = "site__organization"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -108,6 +109,14 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.branch_id and self.branch.kind != Organization.Kind.BRANCH:
+            raise ValidationError({"branch": "党员只能编入党支部。"})
+        if self.group_id and self.branch_id:
+            group = self.group
+            if group.kind != Organization.Kind.GROUP or not group.path.startswith(self.branch.path):
+                raise ValidationError({"group": f"党小组须是“{self.branch.name}”下的党小组。"})
 
     @property
     def masked_id_number(self) -> str:
@@ -282,6 +291,12 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.meeting_id and self.member_id:
+            held_by = self.meeting.organization
+            if not held_by.path.startswith(self.member.branch.path):
+                raise ValidationError({"member": f"{self.member.name}不是“{held_by.name}”所在支部的党员。"})
 
 
 class Household(models.Model):
