@@ -18,21 +18,16 @@ from django.views.decorators.http import require_POST
 from campaigns import policies
 from campaigns.models import Campaign
 from campaigns.services import LifecycleError, activate_campaign, update_campaign
-from organizations.models import Role
 
 from .forms import CampaignForm
 from .models import Framework
 from .services import change_campaign_framework, create_campaign_on_framework
 
 
-def _may_create(user) -> bool:
-    return user.is_superuser or Role.objects.filter(user_id=user.pk, kind=Role.Kind.ORG_DEPARTMENT).exists()
-
-
 @login_required
 def campaign_create(request):
     """新建活动: only someone who is 组织部 somewhere; the campaign starts as a draft."""
-    if not _may_create(request.user):
+    if not policies.may_create_campaign(request.user):
         raise PermissionDenied("只有组织部可以创建示范点创建活动。")
     if request.method == "POST":
         form = CampaignForm(request.POST, user=request.user)

@@ -12,6 +12,13 @@ from organizations.models import Organization, Role, has_role
 from .models import Campaign, Site
 
 
+def may_create_campaign(user) -> bool:
+    """Someone who is 组织部 somewhere may start a campaign (for an organization where they are)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or Role.objects.filter(user_id=user.pk, kind=Role.Kind.ORG_DEPARTMENT).exists()
+
+
 def may_manage_campaign(user, campaign: Campaign) -> bool:
     """The organizer's 组织部: campaign settings, campaign-wide schedule, decisions, cases.
 

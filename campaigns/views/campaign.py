@@ -5,8 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from organizations.models import Role
-
+from .. import policies
 from ..models import Campaign, Site
 
 CAMPAIGNS_PER_PAGE = 20
@@ -32,8 +31,5 @@ def campaign_list(request):
         .order_by("-year", "name", "pk")
     )
     page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
-    may_create = (
-        request.user.is_superuser
-        or Role.objects.filter(user_id=request.user.pk, kind=Role.Kind.ORG_DEPARTMENT).exists()
-    )
+    may_create = policies.may_create_campaign(request.user)
     return render(request, "campaigns/campaign_list.html", {"page_obj": page, "may_create": may_create})
