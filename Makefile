@@ -40,12 +40,19 @@ sysdeps:
 	  fi; \
 	fi
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
+# What the tests drive: Debian's Chromium for the browser tests (never a downloaded browser
+# build) and poppler-utils (pdftotext, pdffonts) for reading the PDFs back.
+TEST_PACKAGES := chromium poppler-utils
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; for p in $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "浏览器测试需要 Chromium，请以 root 运行: apt-get install -y chromium（否则这些测试会跳过）"; fi; }
+	    echo "安装测试所需系统包:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "测试需要这些系统包，请以 root 运行: apt-get install -y$$missing（否则相关测试会跳过）"; fi; \
+	fi
 
 run: install sysdeps
 	@mkdir -p var

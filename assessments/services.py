@@ -9,7 +9,7 @@ from django.db.models import Max
 from campaigns import policies
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from organizations.models import record_event
+from organizations.models import Verb, record_event
 
 from .models import Dimension, Framework, Indicator, validate_weights
 
@@ -105,7 +105,7 @@ def change_campaign_framework(*, campaign: Campaign, by, template: Framework) ->
     copy = copy_framework(template=template, campaign=campaign)
     record_event(
         actor=by,
-        verb="更换考核标准",
+        verb=Verb.CHANGE_FRAMEWORK,
         target=campaign,
         organization=campaign.organizer,
         summary=f"{current.name if current else '—'} → {template.name}",

@@ -15,7 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from organizations.admin import OrganizationKindsMixin, ScopedAdminMixin
-from organizations.models import Kind, record_event
+from organizations.models import Kind, Verb, record_event
 from organizations.uploads import (
     IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,  # still imported from here by assessments
 )
@@ -147,7 +147,7 @@ class CampaignAdmin(OrganizerSideMixin, OrganizationKindsMixin, ScopedAdminMixin
             campaign = form.instance
             record_event(
                 actor=request.user,
-                verb="创建活动",
+                verb=Verb.CREATE_CAMPAIGN,
                 target=campaign,
                 organization=campaign.organizer,
                 summary=f"{campaign.year} 年度（后台录入）",

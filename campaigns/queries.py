@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from organizations.models import AuditEvent, Organization
+from organizations.models import AuditEvent, Organization, Verb
 
 from .models import Campaign, Rectification, Site, WorkItem
 
@@ -166,7 +166,11 @@ def due_rectifications(campaign: Campaign, *, user, today: datetime.date) -> Due
 
 # Milestones a site reaches once, and the audit verb recording each. A verdict's verb is shared
 # by its three outcomes; the summary ("申请验收 → 验收通过") tells a pass from the others.
-MILESTONE_VERBS = {S.APPROVED: "批准创建", S.ACCEPTANCE_REQUESTED: "申请验收", S.PASSED: "验收结论"}
+MILESTONE_VERBS = {
+    S.APPROVED: Verb.APPROVE,
+    S.ACCEPTANCE_REQUESTED: Verb.REQUEST_ACCEPTANCE,
+    S.PASSED: Verb.RECORD_VERDICT,
+}
 MILESTONE_EVENTS = Q(verb__in=[MILESTONE_VERBS[S.APPROVED], MILESTONE_VERBS[S.ACCEPTANCE_REQUESTED]]) | Q(
     verb=MILESTONE_VERBS[S.PASSED], summary__contains=f"→ {S.PASSED.label}"
 )

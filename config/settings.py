@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "import_export",
+    "django_htmx",
     "organizations",
     "campaigns",
     "members",
@@ -57,7 +58,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
+if DEBUG:
+    MIDDLEWARE.append("config.errors.ChineseNotFoundMiddleware")
 
 # Django's built-in CSP: our own scripts and styles only. The admin and treebeard's
 # admin templates still carry inline style attributes, hence 'unsafe-inline' for styles.

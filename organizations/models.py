@@ -278,6 +278,83 @@ def has_role(user, kind: str, organization: Organization) -> bool:
     return Role.objects.filter(user_id=user.pk, kind=kind).covering(organization).exists()
 
 
+def role_refusal(user, kind: str, organization: Organization, action: str) -> str | None:
+    """None when `user` holds role `kind` at or above `organization`; otherwise why they may
+    not do `action` (e.g. "申报“一村党支部”"), for a policy to return."""
+    if has_role(user, kind, organization):
+        return None
+    return f"您没有“{organization.name}”的{Role.Kind(kind).label}权限，不能{action}。"
+
+
+class Verb(models.TextChoices):
+    """What an audit event records: one value per action, whatever its summary says."""
+
+    # Campaigns and the site lifecycle
+    CREATE_CAMPAIGN = "CREATE_CAMPAIGN", "创建活动"
+    ACTIVATE_CAMPAIGN = "ACTIVATE_CAMPAIGN", "启动活动"
+    UPDATE_CAMPAIGN = "UPDATE_CAMPAIGN", "修改活动设置"
+    CHANGE_FRAMEWORK = "CHANGE_FRAMEWORK", "更换考核标准"
+    NOMINATE = "NOMINATE", "申报"
+    RENOMINATE = "RENOMINATE", "重新申报"
+    WITHDRAW = "WITHDRAW", "撤回申报"
+    APPROVE = "APPROVE", "批准创建"
+    REJECT = "REJECT", "不予批准"
+    APPROVE_SELF_ASSESSMENT = "APPROVE_SELF_ASSESSMENT", "自评审核通过"
+    REQUEST_ACCEPTANCE = "REQUEST_ACCEPTANCE", "申请验收"
+    REQUEST_ACCEPTANCE_AGAIN = "REQUEST_ACCEPTANCE_AGAIN", "整改后申请验收"
+    RECORD_VERDICT = "RECORD_VERDICT", "验收结论"
+    # A site's records
+    UPDATE_PLAN = "UPDATE_PLAN", "修改创建方案"
+    ADD_LEADER = "ADD_LEADER", "增加领导小组成员"
+    CHANGE_LEADER = "CHANGE_LEADER", "修改领导小组"
+    REMOVE_LEADER = "REMOVE_LEADER", "移出领导小组"
+    ADD_WORK_ITEM = "ADD_WORK_ITEM", "增加工作安排"
+    CHANGE_WORK_ITEM = "CHANGE_WORK_ITEM", "修改工作安排"
+    REMOVE_WORK_ITEM = "REMOVE_WORK_ITEM", "删除工作安排"
+    IMPORT_WORK_ITEMS = "IMPORT_WORK_ITEMS", "导入工作安排"
+    ADD_FUNDING = "ADD_FUNDING", "登记经费"
+    CHANGE_FUNDING = "CHANGE_FUNDING", "修改经费"
+    REMOVE_FUNDING = "REMOVE_FUNDING", "删除经费"
+    RECORD_SUPERVISION = "RECORD_SUPERVISION", "督导"
+    RAISE_RECTIFICATION = "RAISE_RECTIFICATION", "提出整改"
+    ANSWER_RECTIFICATION = "ANSWER_RECTIFICATION", "反馈整改"
+    CLOSE_RECTIFICATION = "CLOSE_RECTIFICATION", "整改销号"
+    RETURN_RECTIFICATION = "RETURN_RECTIFICATION", "退回整改"
+    SELECT_TYPICAL_CASE = "SELECT_TYPICAL_CASE", "评选典型案例"
+    # A branch's records
+    REGISTER_MEMBER = "REGISTER_MEMBER", "登记党员"
+    CHANGE_MEMBER = "CHANGE_MEMBER", "修改党员信息"
+    RECORD_DUES = "RECORD_DUES", "登记党费"
+    CORRECT_DUES = "CORRECT_DUES", "更正党费"
+    REMOVE_DUES = "REMOVE_DUES", "删除党费记录"
+    ADD_MEETING = "ADD_MEETING", "登记会议"
+    CHANGE_MEETING = "CHANGE_MEETING", "修改会议"
+    REMOVE_MEETING = "REMOVE_MEETING", "删除会议"
+    REMOVE_MEETING_PHOTO = "REMOVE_MEETING_PHOTO", "删除会议照片"
+    RECORD_ATTENDANCE = "RECORD_ATTENDANCE", "登记出勤"
+    RECORD_SERVICE = "RECORD_SERVICE", "记录星级服务"
+    CHANGE_SERVICE = "CHANGE_SERVICE", "修改星级服务"
+    VERIFY_SERVICE = "VERIFY_SERVICE", "核实星级服务"
+    REMOVE_SERVICE = "REMOVE_SERVICE", "删除星级服务"
+    ADD_HOUSEHOLD = "ADD_HOUSEHOLD", "登记帮扶对象"
+    CHANGE_HOUSEHOLD = "CHANGE_HOUSEHOLD", "修改帮扶对象"
+    PAIR = "PAIR", "结对帮扶"
+    UNPAIR = "UNPAIR", "解除结对"
+    AWARD_PLAQUE = "AWARD_PLAQUE", "挂牌"
+    REVOKE_PLAQUE = "REVOKE_PLAQUE", "撤销挂牌"
+    REGISTER_APPLICANT = "REGISTER_APPLICANT", "登记入党申请人"
+    ADVANCE_DEVELOPMENT = "ADVANCE_DEVELOPMENT", "发展党员"
+    ADMIT_PROBATIONARY = "ADMIT_PROBATIONARY", "接收预备党员"
+    CONFIRM_FULL_MEMBER = "CONFIRM_FULL_MEMBER", "预备党员转正"
+    IMPORT_RECORDS = "IMPORT_RECORDS", "导入"
+    # The tree, accounts and roles
+    CREATE_ORGANIZATION = "CREATE_ORGANIZATION", "新建党组织"
+    CHANGE_ORGANIZATION = "CHANGE_ORGANIZATION", "修改党组织"
+    MOVE_ORGANIZATION = "MOVE_ORGANIZATION", "调整隶属关系"
+    GRANT_ROLE = "GRANT_ROLE", "授予角色"
+    REVOKE_ROLE = "REVOKE_ROLE", "撤销角色"
+
+
 class AuditEventQuerySet(ScopedQuerySet):
     def about(self, obj: models.Model) -> AuditEventQuerySet:
         """Events in `obj`'s history (events on it and on things recorded as belonging to it)."""
@@ -285,13 +362,19 @@ class AuditEventQuerySet(ScopedQuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who did what, when. Written by services in the same transaction; never edited."""
+    """Who did what, when. Written by services in the same transaction; never edited.
+
+    A record for people to read, not a data source: a feature that needs a transition or a
+    reason reads a real field (e.g. `SiteTransition`, `Rectification.return_reason`).
+    """
+
+    Verb = Verb
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="操作人"
     )
-    verb = models.CharField("操作", max_length=50)
+    verb = models.CharField("操作", max_length=50, choices=Verb.choices)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name="所属组织"
     )
@@ -318,7 +401,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or '系统'} {self.verb} {self.target_repr}"
+        actor = self.actor or "系统"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {actor} {self.get_verb_display()} {self.target_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -332,7 +416,7 @@ class AuditEvent(models.Model):
 def record_event(
     *,
     actor,
-    verb: str,
+    verb: Verb,
     target: models.Model,
     organization: Organization | None,
     summary: str = "",

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Organization, Role, has_role, record_event
+from organizations.models import Organization, Role, Verb, has_role, record_event
 
 from ..models import Campaign, Phase, Site, validate_phases
 
@@ -115,7 +115,9 @@ def create_campaign(
     for phase in phase_objects:
         phase.campaign = campaign
     Phase.objects.bulk_create(phase_objects)
-    record_event(actor=by, verb="创建活动", target=campaign, organization=organizer, summary=f"{year} 年度")
+    record_event(
+        actor=by, verb=Verb.CREATE_CAMPAIGN, target=campaign, organization=organizer, summary=f"{year} 年度"
+    )
     return campaign
 
 
@@ -132,7 +134,11 @@ def activate_campaign(*, campaign: Campaign, by) -> Campaign:
     campaign.status = Campaign.Status.ACTIVE
     campaign.save(update_fields=["status"])
     record_event(
-        actor=by, verb="启动活动", target=campaign, organization=campaign.organizer, summary="草稿 → 进行中"
+        actor=by,
+        verb=Verb.ACTIVATE_CAMPAIGN,
+        target=campaign,
+        organization=campaign.organizer,
+        summary="草稿 → 进行中",
     )
     return campaign
 
@@ -197,7 +203,7 @@ def nominate_site(
     site.decision_note = ""
     site.nominated_at = site.status_changed_at = timezone.now()
     site.save()
-    verb = "重新申报" if existing else "申报"
+    verb = Verb.RENOMINATE if existing else Verb.NOMINATE
     record_event(actor=by, verb=verb, target=site, organization=branch, summary=f"{before} → 已申报")
     return site
 
@@ -207,7 +213,7 @@ def withdraw_site(*, site: Site, by) -> Site:
     """The committee withdraws a nomination not yet decided."""
     _require_role(by, Role.Kind.COMMITTEE, site.nominated_by, "撤回申报")
     _require_status(site, [S.NOMINATED], "撤回")
-    return _set_status(site, S.WITHDRAWN, by=by, verb="撤回申报")
+    return _set_status(site, S.WITHDRAWN, by=by, verb=Verb.WITHDRAW)
 
 
 @transaction.atomic
@@ -216,7 +222,7 @@ def approve_site(*, site: Site, by, note: str = "") -> Site:
     _require_role(by, Role.Kind.ORG_DEPARTMENT, site.campaign.organizer, "批准创建")
     _require_status(site, [S.NOMINATED], "批准")
     site.decision_note = note
-    return _set_status(site, S.APPROVED, by=by, verb="批准创建", note=note, extra_fields=["decision_note"])
+    return _set_status(site, S.APPROVED, by=by, verb=Verb.APPROVE, note=note, extra_fields=["decision_note"])
 
 
 @transaction.atomic
@@ -228,7 +234,7 @@ def reject_site(*, site: Site, by, reason: str) -> Site:
         raise LifecycleError("不予批准须写明理由，党委将看到这条意见。")
     site.decision_note = reason.strip()
     return _set_status(
-        site, S.REJECTED, by=by, verb="不予批准", note=site.decision_note, extra_fields=["decision_note"]
+        site, S.REJECTED, by=by, verb=Verb.REJECT, note=site.decision_note, extra_fields=["decision_note"]
     )
 
 
@@ -246,7 +252,7 @@ def mark_self_assessed(*, site: Site, by, today: datetime.date | None = None) ->
     implementation = site.campaign.phase_of_kind(Phase.Kind.IMPLEMENTATION)
     if implementation and _today(today) < implementation.starts_on:
         raise LifecycleError(f"组织实施阶段自 {implementation.starts_on:%Y年%m月%d日} 开始，届时方可自评。")
-    return _set_status(site, S.SELF_ASSESSED, by=by, verb="自评审核通过")
+    return _set_status(site, S.SELF_ASSESSED, by=by, verb=Verb.APPROVE_SELF_ASSESSMENT)
 
 
 @transaction.atomic
@@ -263,7 +269,7 @@ def request_acceptance(*, site: Site, by, today: datetime.date | None = None) ->
         raise LifecycleError(
             f"{acceptance.display_name}阶段自 {acceptance.starts_on:%Y年%m月%d日} 开始，届时方可申请验收。"
         )
-    verb = "整改后申请验收" if site.status == S.RECTIFYING else "申请验收"
+    verb = Verb.REQUEST_ACCEPTANCE_AGAIN if site.status == S.RECTIFYING else Verb.REQUEST_ACCEPTANCE
     return _set_status(site, S.ACCEPTANCE_REQUESTED, by=by, verb=verb)
 
 
@@ -286,4 +292,4 @@ def record_verdict(*, site: Site, by, verdict: str, note: str = "") -> Site:
         raise LifecycleError("您不是本示范点的验收组成员或组织部，不能作出验收结论。")
     _require_status(site, [S.ACCEPTANCE_REQUESTED], "作出验收结论")
     status = VERDICT_STATUS[verdict]
-    return _set_status(site, status, by=by, verb="验收结论", note=note)
+    return _set_status(site, status, by=by, verb=Verb.RECORD_VERDICT, note=note)

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from organizations.models import record_event
+from organizations.models import Verb, record_event
 
 from .. import policies
 from ..models import (
@@ -98,7 +98,7 @@ def update_site_plan(
     site.full_clean()
     site.save(update_fields=list(fields))
     record_event(
-        actor=by, verb="修改创建方案", target=site, organization=site.organization, summary="；".join(lines)
+        actor=by, verb=Verb.UPDATE_PLAN, target=site, organization=site.organization, summary="；".join(lines)
     )
     return site
 
@@ -113,7 +113,7 @@ def save_leading_group_member(
     """Add (member=None) or change one member of the 领导小组."""
     _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以维护领导小组。")
     instance = member or LeadingGroupMember(site=site)
-    verb = "修改领导小组" if member else "增加领导小组成员"
+    verb = Verb.CHANGE_LEADER if member else Verb.ADD_LEADER
     return _save(
         instance, fields, by=by, site=site, verb=verb, target_label=f"{fields.get('name') or instance.name}"
     )
@@ -126,7 +126,7 @@ def remove_leading_group_member(*, member: LeadingGroupMember, by) -> None:
     label = f"{member.get_position_display()} {member.name}"
     record_event(
         actor=by,
-        verb="移出领导小组",
+        verb=Verb.REMOVE_LEADER,
         target=member,
         organization=site.organization,
         summary=label,
@@ -173,7 +173,7 @@ def save_work_item(
         return instance
     instance.full_clean()
     instance.save()
-    verb = "增加工作安排" if creating else "修改工作安排"
+    verb = Verb.ADD_WORK_ITEM if creating else Verb.CHANGE_WORK_ITEM
     _schedule_event(
         instance,
         by=by,
@@ -193,7 +193,7 @@ def complete_work_item(*, item: WorkItem, by, done_on: datetime.date | None = No
 @transaction.atomic
 def remove_work_item(*, item: WorkItem, by) -> None:
     _require_schedule_editor(by, item.campaign, item.site)
-    _schedule_event(item, by=by, verb="删除工作安排", summary=item.title)
+    _schedule_event(item, by=by, verb=Verb.REMOVE_WORK_ITEM, summary=item.title)
     item.delete()
 
 
@@ -262,7 +262,7 @@ def import_work_items(
     organization = site.organization if site else campaign.organizer
     record_event(
         actor=by,
-        verb="导入工作安排",
+        verb=Verb.IMPORT_WORK_ITEMS,
         target=subject,
         organization=organization,
         summary=f"{len(items)} 项",
@@ -278,7 +278,7 @@ def import_work_items(
 def save_funding(*, site: Site, by, funding: Funding | None = None, **fields) -> Funding:
     _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以登记经费。")
     instance = funding or Funding(site=site)
-    verb = "修改经费" if funding else "登记经费"
+    verb = Verb.CHANGE_FUNDING if funding else Verb.ADD_FUNDING
     source = fields.get("source") or instance.source
     label = str(Funding(source=source, amount=fields.get("amount", instance.amount)))
     return _save(instance, fields, by=by, site=site, verb=verb, target_label=label)
@@ -290,7 +290,7 @@ def remove_funding(*, funding: Funding, by) -> None:
     _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以登记经费。")
     record_event(
         actor=by,
-        verb="删除经费",
+        verb=Verb.REMOVE_FUNDING,
         target=funding,
         organization=site.organization,
         summary=str(funding),
@@ -336,7 +336,7 @@ def record_supervision_visit(
     visit.save()
     record_event(
         actor=by,
-        verb="督导",
+        verb=Verb.RECORD_SUPERVISION,
         target=visit,
         organization=site.organization,
         summary=f"{visit.get_method_display()}（{visited_on:%Y-%m-%d}）",
@@ -376,7 +376,7 @@ def raise_rectification(
     item.save()
     record_event(
         actor=by,
-        verb="提出整改",
+        verb=Verb.RAISE_RECTIFICATION,
         target=item,
         organization=site.organization,
         summary=f"{item}（{owner or '未定责任人'}，{due_on:%Y-%m-%d} 前）",
@@ -404,7 +404,7 @@ def answer_rectification(
     item.save(update_fields=["response", "evidence", "status"])
     record_event(
         actor=by,
-        verb="反馈整改",
+        verb=Verb.ANSWER_RECTIFICATION,
         target=item,
         organization=site.organization,
         summary=str(item),
@@ -425,7 +425,7 @@ def close_rectification(*, item: Rectification, by, closed_on: datetime.date | N
     item.save(update_fields=["status", "closed_on"])
     record_event(
         actor=by,
-        verb="整改销号",
+        verb=Verb.CLOSE_RECTIFICATION,
         target=item,
         organization=site.organization,
         summary=str(item),
@@ -447,7 +447,7 @@ def return_rectification(*, item: Rectification, by, reason: str) -> Rectificati
     item.save(update_fields=["status"])
     record_event(
         actor=by,
-        verb="退回整改",
+        verb=Verb.RETURN_RECTIFICATION,
         target=item,
         organization=site.organization,
         summary=f"{item}：{reason.strip()}",
@@ -476,7 +476,7 @@ def select_typical_case(*, site: Site, by, title: str, summary: str, year: int |
     case.save()
     record_event(
         actor=by,
-        verb="评选典型案例",
+        verb=Verb.SELECT_TYPICAL_CASE,
         target=case,
         organization=site.organization,
         summary=case.title,
@@ -515,7 +515,7 @@ def update_campaign(*, campaign: Campaign, by, phases: list | None = None, **fie
     campaign.save()
     record_event(
         actor=by,
-        verb="修改活动设置",
+        verb=Verb.UPDATE_CAMPAIGN,
         target=campaign,
         organization=campaign.organizer,
         summary="；".join(lines),

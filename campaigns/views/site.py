@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 
 from .. import policies
 from ..forms.site import FundingForm, LeadingGroupMemberForm, PlanForm
@@ -157,15 +157,16 @@ def site_history(request: HttpRequest, pk: int) -> HttpResponse:
     site = _visible_site(request, pk)
     events = AuditEvent.objects.about(site)
     # The kinds of event for the filter, the most recently done first.
-    verbs = list(
-        events.order_by()
+    verbs = [
+        Verb(value)
+        for value in events.order_by()
         .values("verb")
         .annotate(last=Max("created_at"))
         .order_by("-last", "verb")
         .values_list("verb", flat=True)
-    )
+    ]
     verb = request.GET.get("verb")
-    selected_verb = verb if verb in verbs else None
+    selected_verb = Verb(verb) if verb in verbs else None
     if selected_verb:
         events = events.filter(verb=selected_verb)
     page = Paginator(events.select_related("actor"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 
 from .. import policies
 from ..forms.supervision import (
@@ -67,7 +67,7 @@ ITEMS_PER_PAGE = 25
 DUE_SOON_DAYS = 7
 # The verbs the services write for an item's answer, return and close; the tab shows the
 # latest of each beside the item (who answered, why it came back, who closed it).
-ITEM_VERBS = ("反馈整改", "退回整改", "整改销号")
+ITEM_VERBS = (Verb.ANSWER_RECTIFICATION, Verb.RETURN_RECTIFICATION, Verb.CLOSE_RECTIFICATION)
 
 
 # Finding rows ------------------------------------------------------------------------------
@@ -196,9 +196,9 @@ def _prepare(items: list[Rectification], *, user, viewer: Viewer, today: datetim
             events[(event.target_id, event.verb)] = event
     for item in items:
         _mark_due(item, today)
-        item.answered_event = events.get((item.pk, "反馈整改"))
-        item.closed_event = events.get((item.pk, "整改销号"))
-        returned = events.get((item.pk, "退回整改"))
+        item.answered_event = events.get((item.pk, Verb.ANSWER_RECTIFICATION))
+        item.closed_event = events.get((item.pk, Verb.CLOSE_RECTIFICATION))
+        returned = events.get((item.pk, Verb.RETURN_RECTIFICATION))
         # A return reason matters while the branch still has to act on it.
         item.return_reason = _reason(returned, item) if returned and item.status == R.OPEN else ""
         item.returned_event = returned if item.return_reason else None

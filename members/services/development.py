@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Organization, record_event
+from organizations.models import Organization, Verb, record_event
 
 from .. import development_rules as rules
 from .. import policies
@@ -74,7 +74,7 @@ def add_applicant(
     DevelopmentStage.objects.create(applicant=applicant, stage=Stage.APPLICANT, reached_on=applied_on)
     record_event(
         actor=by,
-        verb="登记入党申请人",
+        verb=Verb.REGISTER_APPLICANT,
         target=applicant,
         organization=branch,
         summary=f"{applicant.name}：{rules.chinese_date(applied_on)}递交入党申请书",
@@ -116,7 +116,7 @@ def advance_applicant(
     reached = DevelopmentStage.objects.create(applicant=applicant, stage=stage, reached_on=on, note=note)
     record_event(
         actor=by,
-        verb="发展党员",
+        verb=Verb.ADVANCE_DEVELOPMENT,
         target=applicant,
         organization=applicant.branch,
         summary=f"{applicant.name}：{before_label} → {Stage(stage).label}（{rules.chinese_date(on)}）",
@@ -148,7 +148,7 @@ def _receive_member(applicant: Applicant, *, on: datetime.date, by) -> Member:
         applicant.save(update_fields=["member"])
     record_event(
         actor=by,
-        verb="接收预备党员",
+        verb=Verb.ADMIT_PROBATIONARY,
         target=member,
         organization=applicant.branch,
         summary=f"{member.name}：{rules.chinese_date(on)}接收为预备党员，由发展党员登记转入名册",
@@ -166,7 +166,7 @@ def _make_full(applicant: Applicant, *, on: datetime.date, joined_on: datetime.d
     member.save(update_fields=["status", "full_member_on"])
     record_event(
         actor=by,
-        verb="预备党员转正",
+        verb=Verb.CONFIRM_FULL_MEMBER,
         target=member,
         organization=applicant.branch,
         summary=f"{member.name}：{rules.chinese_date(on)}转为正式党员",

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from organizations.models import Organization, record_event
+from organizations.models import Organization, Verb, record_event
 
 from ..imports import ASYNC_ROWS, KINDS, FileRefused, Plan, RowError, plan_import, read_table, write_plan
 from ..models import ImportJob
@@ -151,7 +151,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
             job.save()
             record_event(
                 actor=job.created_by,
-                verb="导入",
+                verb=Verb.IMPORT_RECORDS,
                 target=job,
                 organization=job.branch,
                 subject=job.branch,

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Kind, Organization, record_event
+from organizations.models import Kind, Organization, Verb, record_event
 from organizations.uploads import IMAGE_EXTENSIONS, check_upload
 
 from .. import policies
@@ -76,7 +76,7 @@ def record_dues_payment(
     label = f"{member.name} {_month_label(month)}"
     if payment is None:
         payment = DuesPayment(member=member, month=month, amount=amount, paid_on=paid_on)
-        verb, summary = "登记党费", f"{label}：{_money(amount)}，{paid_on:%Y-%m-%d} 缴纳"
+        verb, summary = Verb.RECORD_DUES, f"{label}：{_money(amount)}，{paid_on:%Y-%m-%d} 缴纳"
     else:
         changes = []
         if payment.amount != amount:
@@ -87,7 +87,7 @@ def record_dues_payment(
         if not changes:
             return payment
         payment.amount, payment.paid_on = amount, paid_on
-        verb, summary = "更正党费", f"{label}：{'；'.join(changes)}"
+        verb, summary = Verb.CORRECT_DUES, f"{label}：{'；'.join(changes)}"
     payment.full_clean()
     payment.save()
     record_event(actor=by, verb=verb, target=payment, organization=branch, summary=summary, subject=member)
@@ -102,7 +102,7 @@ def remove_dues_payment(*, payment: DuesPayment, by) -> None:
     paid = f"{payment.paid_on:%Y-%m-%d} 缴纳" if payment.paid_on else "未缴"
     record_event(
         actor=by,
-        verb="删除党费记录",
+        verb=Verb.REMOVE_DUES,
         target=payment,
         organization=member.branch,
         summary=f"{member.name} {_month_label(payment.month)}：{_money(payment.amount)}，{paid}",
@@ -193,9 +193,9 @@ def save_meeting(
         MeetingPhoto.objects.create(meeting=instance, image=photo)
 
     if creating:
-        verb, summary = "登记会议", str(instance)
+        verb, summary = Verb.ADD_MEETING, str(instance)
     else:
-        verb, summary = "修改会议", str(instance)
+        verb, summary = Verb.CHANGE_MEETING, str(instance)
         if before and before != (instance.get_kind_display(), instance.held_on, instance.topic):
             summary = f"{before[1]:%Y-%m-%d} {before[0]} {before[2]} → {instance}"
     if photos:
@@ -222,7 +222,7 @@ def remove_meeting_photo(*, photo: MeetingPhoto, by) -> None:
     _require_keeper(by, branch)
     record_event(
         actor=by,
-        verb="删除会议照片",
+        verb=Verb.REMOVE_MEETING_PHOTO,
         target=meeting,
         organization=branch,
         summary=f"{meeting}：删除照片 1 张",
@@ -239,7 +239,12 @@ def remove_meeting(*, meeting: Meeting, by) -> None:
     _require_keeper(by, branch)
     photos = list(meeting.photos.all())
     record_event(
-        actor=by, verb="删除会议", target=meeting, organization=branch, summary=str(meeting), subject=branch
+        actor=by,
+        verb=Verb.REMOVE_MEETING,
+        target=meeting,
+        organization=branch,
+        summary=str(meeting),
+        subject=branch,
     )
     if photos:
         _delete_files_on_commit([p.image.name for p in photos], photos[0].image.storage)
@@ -295,7 +300,7 @@ def record_attendance(*, meeting: Meeting, statuses: Mapping[int, str], by) -> A
     rate = counts.rate
     record_event(
         actor=by,
-        verb="登记出勤",
+        verb=Verb.RECORD_ATTENDANCE,
         target=meeting,
         organization=branch,
         summary=(

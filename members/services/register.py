@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from organizations.models import Kind, Organization, record_event
+from organizations.models import Kind, Organization, Verb, record_event
 
 from .. import policies
 from ..models import Member
@@ -196,7 +196,7 @@ def add_member(*, branch: Organization, by, today: datetime.date | None = None, 
     member.save()
     record_event(
         actor=by,
-        verb="登记党员",
+        verb=Verb.REGISTER_MEMBER,
         target=member,
         organization=branch,
         summary=f"{member.name}（{member.get_status_display()}）",
@@ -224,7 +224,7 @@ def update_member(*, member: Member, by, today: datetime.date | None = None, **f
     current.save(update_fields=changed)
     record_event(
         actor=by,
-        verb="修改党员信息",
+        verb=Verb.CHANGE_MEMBER,
         target=current,
         organization=current.branch,
         summary=f"{current.name}：" + "；".join(_describe(current, n, getattr(current, n)) for n in changed),

@@ -25,7 +25,7 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Trim
 from django.utils import timezone
 
-from organizations.models import Organization, record_event
+from organizations.models import Organization, Verb, record_event
 
 from .. import policies
 from ..models import Household, Member, Pairing, Plaque, ServiceRecord
@@ -184,7 +184,7 @@ def record_service(
     note = "（确认保存，与已有记录疑似重复）" if duplicates else ""
     record_event(
         actor=by,
-        verb="记录星级服务",
+        verb=Verb.RECORD_SERVICE,
         target=record,
         organization=branch,
         summary=f"{member.name} {_fields_summary(record)}{note}",
@@ -260,7 +260,7 @@ def update_service(
     record.save()
     record_event(
         actor=by,
-        verb="修改星级服务",
+        verb=Verb.CHANGE_SERVICE,
         target=record,
         organization=branch,
         summary=f"{member.name}：{'；'.join(lines)}",
@@ -292,7 +292,7 @@ def verify_services(*, branch: Organization, by, records: Iterable[ServiceRecord
         record.verified_at = now
         record_event(
             actor=by,
-            verb="核实星级服务",
+            verb=Verb.VERIFY_SERVICE,
             target=record,
             organization=branch,
             summary=f"{record.member.name} {_fields_summary(record)}",
@@ -314,7 +314,12 @@ def remove_service(*, record: ServiceRecord, by) -> None:
         )
     member, summary = record.member, f"{record.member.name} {_fields_summary(record)}"
     record_event(
-        actor=by, verb="删除星级服务", target=record, organization=branch, summary=summary, subject=member
+        actor=by,
+        verb=Verb.REMOVE_SERVICE,
+        target=record,
+        organization=branch,
+        summary=summary,
+        subject=member,
     )
     record.delete()
 
@@ -366,7 +371,7 @@ def save_household(
     instance.save()
     record_event(
         actor=by,
-        verb="修改帮扶对象" if household else "登记帮扶对象",
+        verb=Verb.CHANGE_HOUSEHOLD if household else Verb.ADD_HOUSEHOLD,
         target=instance,
         organization=branch,
         summary=str(instance) if household is None else f"{instance}：{'；'.join(lines)}",
@@ -408,7 +413,7 @@ def pair_member(
     pairing.save()
     record_event(
         actor=by,
-        verb="结对帮扶",
+        verb=Verb.PAIR,
         target=pairing,
         organization=branch,
         summary=f"{member.name} ↔ {household}" + (f"，{started_on:%Y-%m-%d} 起" if started_on else ""),
@@ -425,7 +430,7 @@ def unpair_member(*, pairing: Pairing, by) -> None:
     _require_keeper(by, branch)
     record_event(
         actor=by,
-        verb="解除结对",
+        verb=Verb.UNPAIR,
         target=pairing,
         organization=branch,
         summary=f"{member.name} ↔ {pairing.household}",
@@ -462,7 +467,7 @@ def award_plaque(
     plaque.save()
     record_event(
         actor=by,
-        verb="挂牌",
+        verb=Verb.AWARD_PLAQUE,
         target=plaque,
         organization=branch,
         summary=f"{year}年度“{label}” {member.name}（{plaque.get_method_display()}）",
@@ -479,7 +484,7 @@ def remove_plaque(*, plaque: Plaque, by) -> None:
     _require_keeper(by, branch)
     record_event(
         actor=by,
-        verb="撤销挂牌",
+        verb=Verb.REVOKE_PLAQUE,
         target=plaque,
         organization=branch,
         summary=f"{plaque.year}年度“{plaque.get_title_display()}” {member.name}",

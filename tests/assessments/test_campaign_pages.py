@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.models import Framework
 from assessments.services import copy_framework, create_campaign_on_framework
 from campaigns.models import Campaign, Phase
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import active_campaign, standard_phases
 from tests.organizations.factories import UserFactory, give_role, make_org
 
@@ -202,7 +202,7 @@ def test_creating_a_campaign_through_the_page(client, tree, cast, templates):
     copy = Framework.objects.get(campaign=campaign)
     assert copy.based_on == templates[1] and copy.pk != templates[1].pk
     assert copy.dimensions.count() == templates[1].dimensions.count() > 0
-    (event,) = AuditEvent.objects.about(campaign).filter(verb="创建活动")
+    (event,) = AuditEvent.objects.about(campaign).filter(verb=Verb.CREATE_CAMPAIGN)
     assert event.actor == cast.org_department
 
 
@@ -297,9 +297,9 @@ def test_editing_settings_and_phases(client, cast, draft, templates):
     draft.refresh_from_db()
     assert draft.name == "2026年度示范点创建活动（修订）"
     assert draft.phases.get(kind=Phase.Kind.ACCEPTANCE).ends_on == datetime.date(2026, 12, 20)
-    (event,) = AuditEvent.objects.about(draft).filter(verb="修改活动设置")
+    (event,) = AuditEvent.objects.about(draft).filter(verb=Verb.UPDATE_CAMPAIGN)
     assert event.actor == cast.org_department
-    assert not AuditEvent.objects.about(draft).filter(verb="更换考核标准").exists()
+    assert not AuditEvent.objects.about(draft).filter(verb=Verb.CHANGE_FRAMEWORK).exists()
 
 
 def test_changing_the_framework_while_draft(client, cast, draft, templates):
@@ -312,7 +312,9 @@ def test_changing_the_framework_while_draft(client, cast, draft, templates):
     copy = Framework.objects.get(campaign=draft)
     assert copy.based_on == templates[1]
     assert not Framework.objects.filter(pk=old_copy.pk).exists()
-    assert AuditEvent.objects.about(draft).filter(verb="更换考核标准", actor=cast.org_department).exists()
+    assert (
+        AuditEvent.objects.about(draft).filter(verb=Verb.CHANGE_FRAMEWORK, actor=cast.org_department).exists()
+    )
 
 
 def test_the_framework_is_frozen_once_active(client, tree, cast, templates):
@@ -380,7 +382,11 @@ def test_activating_a_draft(client, cast, draft):
     assert response.url == reverse("campaign_dashboard", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.ACTIVE
-    assert AuditEvent.objects.about(draft).filter(verb="启动活动", actor=cast.org_department).exists()
+    assert (
+        AuditEvent.objects.about(draft)
+        .filter(verb=Verb.ACTIVATE_CAMPAIGN, actor=cast.org_department)
+        .exists()
+    )
 
 
 def test_activating_twice_says_why_not(client, cast, draft):
@@ -392,7 +398,7 @@ def test_activating_twice_says_why_not(client, cast, draft):
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("不能启动" in m for m in messages)
-    assert AuditEvent.objects.about(draft).filter(verb="启动活动").count() == 1
+    assert AuditEvent.objects.about(draft).filter(verb=Verb.ACTIVATE_CAMPAIGN).count() == 1
 
 
 def test_activate_takes_post_only(client, cast, draft):

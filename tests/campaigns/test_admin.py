@@ -20,7 +20,7 @@ from campaigns.models import (
     WorkItem,
 )
 from campaigns.services import nominate_site
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from organizations.permissions import grant_admin_access
 from tests.admin_support import admin_url, assert_admin_pages_answer, registered
 from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign
@@ -181,7 +181,7 @@ def test_approve_action_approves_through_the_service(org_department_client, site
 
     assert response.status_code == 302
     assert set(Site.objects.values_list("status", flat=True)) == {Site.Status.APPROVED}
-    assert AuditEvent.objects.filter(verb="批准创建").count() == 2
+    assert AuditEvent.objects.filter(verb=Verb.APPROVE).count() == 2
 
 
 def test_approve_action_reports_the_services_refusal(client, cast, sites):
@@ -287,7 +287,7 @@ def test_campaign_added_in_admin_is_audited(admin_client, tree):
     assert response.status_code == 302
     created = Campaign.objects.get(year=2027)
     assert created.phases.count() == 3
-    assert AuditEvent.objects.about(created).filter(verb="创建活动").exists()
+    assert AuditEvent.objects.about(created).filter(verb=Verb.CREATE_CAMPAIGN).exists()
 
 
 # The campaign as a whole is the organizer's ------------------------------------------------

@@ -25,7 +25,7 @@ from campaigns.services import (
     save_work_item,
 )
 from campaigns.views.dashboard import _nice_ceiling, progress_chart, status_chart
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import (
     ACCEPTANCE_DAY,
     IMPLEMENTATION_DAY,
@@ -294,10 +294,10 @@ def test_milestones_are_counted_by_month_of_their_audit_events(cast, tree, sites
     # Audit events are stamped with the real time; move them to the months the story says.
     # (QuerySet.update skips AuditEvent.save, which refuses edits made through the model.)
     moments = {
-        ("批准创建", a1.pk): datetime.datetime(2026, 4, 20, 9),
-        ("批准创建", b1.pk): datetime.datetime(2026, 5, 31, 23, 30),  # 5月 in Beijing, 6月 nowhere
-        ("申请验收", a1.pk): datetime.datetime(2026, 11, 18, 9),
-        ("验收结论", a1.pk): datetime.datetime(2026, 11, 25, 9),
+        (Verb.APPROVE, a1.pk): datetime.datetime(2026, 4, 20, 9),
+        (Verb.APPROVE, b1.pk): datetime.datetime(2026, 5, 31, 23, 30),  # 5月 in Beijing, 6月 nowhere
+        (Verb.REQUEST_ACCEPTANCE, a1.pk): datetime.datetime(2026, 11, 18, 9),
+        (Verb.RECORD_VERDICT, a1.pk): datetime.datetime(2026, 11, 25, 9),
     }
     for (verb, pk), moment in moments.items():
         AuditEvent.objects.filter(verb=verb, subject_id=pk).update(

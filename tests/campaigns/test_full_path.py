@@ -29,7 +29,7 @@ from django.urls import reverse
 from assessments.models import Framework
 from campaigns.models import Campaign, Phase, Rectification, Site, SupervisionVisit, WorkItem
 from campaigns.services import mark_self_assessed
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 
 pytestmark = pytest.mark.django_db
 
@@ -400,7 +400,7 @@ def test_full_path_through_the_pages(walk, cast):
     walk.request_acceptance()
 
     zzb, dangwei, shuji = cast.org_department, cast.committee, cast.secretary
-    trail = [(e.verb, e.actor) for e in AuditEvent.objects.about(walk.site).order_by("id")]
+    trail = [(e.get_verb_display(), e.actor) for e in AuditEvent.objects.about(walk.site).order_by("id")]
     assert trail == [
         ("申报", dangwei),
         ("不予批准", zzb),
@@ -421,9 +421,11 @@ def test_full_path_through_the_pages(walk, cast):
         ("自评审核通过", dangwei),
         ("申请验收", dangwei),
     ]
-    rejected = AuditEvent.objects.about(walk.site).get(verb="不予批准")
+    rejected = AuditEvent.objects.about(walk.site).get(verb=Verb.REJECT)
     assert REJECTION in rejected.summary
-    campaign_trail = [(e.verb, e.actor) for e in AuditEvent.objects.about(walk.campaign).order_by("id")]
+    campaign_trail = [
+        (e.get_verb_display(), e.actor) for e in AuditEvent.objects.about(walk.campaign).order_by("id")
+    ]
     assert campaign_trail == [("创建活动", zzb), ("启动活动", zzb)]
 
     # The site's history tab shows the same steps, to those who see the site.
@@ -431,7 +433,14 @@ def test_full_path_through_the_pages(walk, cast):
     assert history.status_code == 200
     assert history.context["page_obj"].paginator.count == len(trail)
     text = page_text(history)
-    for verb in ("不予批准", "重新申报", "批准创建", "督导", "整改销号", "申请验收"):
+    for verb in (
+        Verb.REJECT,
+        Verb.RENOMINATE,
+        Verb.APPROVE,
+        Verb.RECORD_SUPERVISION,
+        Verb.CLOSE_RECTIFICATION,
+        Verb.REQUEST_ACCEPTANCE,
+    ):
         assert verb in text
 
 
@@ -553,6 +562,6 @@ def test_refusals_on_the_way(walk, cast):
     walk.request_acceptance()
 
     verbs = list(AuditEvent.objects.about(walk.site).order_by("id").values_list("verb", flat=True))
-    assert verbs.count("批准创建") == 1
-    assert "撤回申报" not in verbs
-    assert verbs[-1] == "申请验收"
+    assert verbs.count(Verb.APPROVE) == 1
+    assert Verb.WITHDRAW not in verbs
+    assert verbs[-1] == Verb.REQUEST_ACCEPTANCE

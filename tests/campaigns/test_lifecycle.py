@@ -14,7 +14,7 @@ from campaigns.services import (
     request_acceptance,
     withdraw_site,
 )
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import (
     ACCEPTANCE_DAY,
     IMPLEMENTATION_DAY,
@@ -64,14 +64,18 @@ def test_nominate_writes_event_and_sets_committee(nominated, tree, cast):
     assert nominated.status == S.NOMINATED
     assert nominated.nominated_by == tree.committee_a
     event = last_event(nominated)
-    assert (event.verb, event.actor, event.summary) == ("申报", cast.committee, "— → 已申报")
+    assert (event.verb, event.actor, event.summary) == (Verb.NOMINATE, cast.committee, "— → 已申报")
     assert event.organization == tree.branch_a1
 
 
 def test_approve(approved, cast):
     assert approved.status == S.APPROVED
     event = last_event(approved)
-    assert (event.verb, event.actor, event.summary) == ("批准创建", cast.org_department, "已申报 → 批准创建")
+    assert (event.verb, event.actor, event.summary) == (
+        Verb.APPROVE,
+        cast.org_department,
+        "已申报 → 批准创建",
+    )
 
 
 def test_reject_keeps_the_reason_for_the_committee(nominated, cast):
@@ -87,7 +91,7 @@ def test_rejected_branch_is_nominated_again_on_the_same_record(nominated, campai
     assert again.pk == nominated.pk
     assert again.status == S.NOMINATED
     assert again.decision_note == ""
-    assert [e.verb for e in AuditEvent.objects.about(again).order_by("id")] == [
+    assert [e.get_verb_display() for e in AuditEvent.objects.about(again).order_by("id")] == [
         "申报",
         "不予批准",
         "重新申报",
@@ -97,7 +101,7 @@ def test_rejected_branch_is_nominated_again_on_the_same_record(nominated, campai
 def test_withdraw(nominated, cast):
     site = withdraw_site(site=nominated, by=cast.committee)
     assert site.status == S.WITHDRAWN
-    assert last_event(site).verb == "撤回申报"
+    assert last_event(site).verb == Verb.WITHDRAW
 
 
 def test_self_assessed(self_assessed, cast):
@@ -107,7 +111,7 @@ def test_self_assessed(self_assessed, cast):
 
 def test_request_acceptance(requested):
     assert requested.status == S.ACCEPTANCE_REQUESTED
-    assert last_event(requested).verb == "申请验收"
+    assert last_event(requested).verb == Verb.REQUEST_ACCEPTANCE
 
 
 @pytest.mark.parametrize(
@@ -117,20 +121,26 @@ def test_verdicts(requested, cast, verdict, status):
     site = record_verdict(site=requested, by=cast.inspector, verdict=verdict)
     assert site.status == status
     event = last_event(site)
-    assert (event.verb, event.actor) == ("验收结论", cast.inspector)
+    assert (event.verb, event.actor) == (Verb.RECORD_VERDICT, cast.inspector)
 
 
 def test_rectifying_site_requests_acceptance_again(requested, cast):
     record_verdict(site=requested, by=cast.inspector, verdict="RECTIFYING", note="党员活动室台账不全")
     site = request_acceptance(site=requested, by=cast.committee, today=ACCEPTANCE_DAY)
     assert site.status == S.ACCEPTANCE_REQUESTED
-    assert last_event(site).verb == "整改后申请验收"
+    assert last_event(site).verb == Verb.REQUEST_ACCEPTANCE_AGAIN
 
 
 def test_the_whole_path_leaves_one_event_per_step(requested, cast):
     record_verdict(site=requested, by=cast.org_department, verdict="PASSED")
     verbs = [e.verb for e in AuditEvent.objects.about(requested).order_by("id")]
-    assert verbs == ["申报", "批准创建", "自评审核通过", "申请验收", "验收结论"]
+    assert verbs == [
+        Verb.NOMINATE,
+        Verb.APPROVE,
+        Verb.APPROVE_SELF_ASSESSMENT,
+        Verb.REQUEST_ACCEPTANCE,
+        Verb.RECORD_VERDICT,
+    ]
 
 
 # Refused: wrong role ------------------------------------------------------------------------
@@ -141,7 +151,7 @@ def test_only_the_branchs_committee_may_nominate(campaign, tree, cast, who):
     with pytest.raises(LifecycleError, match="您没有“第一党委”的党委权限，不能申报“一村党支部”"):
         nominate_site(campaign=campaign, branch=tree.branch_a1, by=getattr(cast, who), today=MOBILIZATION_DAY)
     assert not Site.objects.exists()
-    assert not AuditEvent.objects.filter(verb="申报").exists()
+    assert not AuditEvent.objects.filter(verb=Verb.NOMINATE).exists()
 
 
 def test_a_committee_cannot_nominate_another_committees_branch(campaign, tree, cast):

@@ -21,7 +21,7 @@ from campaigns.services import (
     request_acceptance,
     update_site_plan,
 )
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import ACCEPTANCE_DAY, IMPLEMENTATION_DAY, MOBILIZATION_DAY, active_campaign
 from tests.organizations.factories import UserFactory, give_role, make_org
 
@@ -301,7 +301,7 @@ def test_nominating_creates_the_site_and_goes_to_its_page(client, cast, tree, ca
         Site.Status.NOMINATED,
     )
     assert (site.plan, site.highlights) == ("二村创建方案", "村企联建")
-    assert [(e.verb, e.actor) for e in AuditEvent.objects.about(site)] == [("申报", cast.committee)]
+    assert [(e.verb, e.actor) for e in AuditEvent.objects.about(site)] == [(Verb.NOMINATE, cast.committee)]
     assert "请等待组织部审批" in message_texts(response)[0]
 
 
@@ -320,7 +320,7 @@ def test_nominating_with_a_plan_file_stores_it_in_the_same_step(
     assert response.status_code == 302
     assert site.plan_file.name.endswith(".pdf")
     assert site.plan_file.read() == PDF
-    assert [e.verb for e in AuditEvent.objects.about(site)] == ["修改创建方案", "申报"]
+    assert [e.verb for e in AuditEvent.objects.about(site)] == [Verb.UPDATE_PLAN, Verb.NOMINATE]
 
 
 @pytest.mark.parametrize(
@@ -475,7 +475,9 @@ def test_rejected_then_nominated_again_then_approved(client, cast, tree, campaig
     client.post(reverse("site_approve", args=[site.pk]), {"note": "同意创建"})
     site.refresh_from_db()
     assert (site.status, site.decision_note) == (Site.Status.APPROVED, "同意创建")
-    trail = [(e.verb, e.actor) for e in AuditEvent.objects.about(site).order_by("created_at", "pk")]
+    trail = [
+        (e.get_verb_display(), e.actor) for e in AuditEvent.objects.about(site).order_by("created_at", "pk")
+    ]
     assert trail == [
         ("申报", cast.committee),
         ("不予批准", cast.org_department),
@@ -712,7 +714,7 @@ def test_request_acceptance_allowed_in_the_acceptance_phase_and_again_after_rect
     assert second.status_code == 302
     assert status_of(self_assessed) == Site.Status.ACCEPTANCE_REQUESTED
     verbs = [e.verb for e in AuditEvent.objects.about(self_assessed).order_by("created_at", "pk")]
-    assert verbs[-3:] == ["申请验收", "验收结论", "整改后申请验收"]
+    assert verbs[-3:] == [Verb.REQUEST_ACCEPTANCE, Verb.RECORD_VERDICT, Verb.REQUEST_ACCEPTANCE_AGAIN]
 
 
 # {% site_actions %} -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from campaigns.forms.schedule import COLUMNS
 from campaigns.models import Phase, WorkItem
 from campaigns.services import approve_site, nominate_site, save_work_item
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign
 from tests.organizations.factories import UserFactory, give_role, make_org
 
@@ -229,7 +229,9 @@ def test_org_department_adds_a_campaign_item(client, cast, campaign):
     assert response.url == f"{reverse('campaign_schedule', args=[campaign.pk])}#item-{item.pk}"
     # No stage chosen: the due date puts it in 宣传发动 (1 March – 15 April).
     assert item.phase.kind == Phase.Kind.MOBILIZATION
-    assert AuditEvent.objects.about(campaign).filter(verb="增加工作安排", actor=cast.org_department).exists()
+    assert (
+        AuditEvent.objects.about(campaign).filter(verb=Verb.ADD_WORK_ITEM, actor=cast.org_department).exists()
+    )
 
 
 @pytest.mark.parametrize("role", ["committee", "secretary", "inspector", "outsider"])
@@ -255,7 +257,7 @@ def test_the_branch_and_its_committee_add_site_items(client, cast, site, role):
         datetime.date(2026, 6, 10),
         Phase.Kind.IMPLEMENTATION,
     )
-    assert AuditEvent.objects.about(site).filter(verb="增加工作安排", actor=getattr(cast, role)).exists()
+    assert AuditEvent.objects.about(site).filter(verb=Verb.ADD_WORK_ITEM, actor=getattr(cast, role)).exists()
 
 
 @pytest.mark.parametrize(
@@ -302,7 +304,7 @@ def test_a_site_item_can_be_edited(client, cast, site, site_item):
     assert response.status_code == 302
     site_item.refresh_from_db()
     assert (site_item.title, site_item.status) == ("制定创建方案（修订）", WorkItem.Status.IN_PROGRESS)
-    assert AuditEvent.objects.about(site).filter(verb="修改工作安排").exists()
+    assert AuditEvent.objects.about(site).filter(verb=Verb.CHANGE_WORK_ITEM).exists()
 
 
 def test_editing_with_a_done_date_in_the_future_is_refused(client, cast, site_item):
@@ -390,7 +392,7 @@ def test_deleting_asks_first_then_deletes(client, cast, site, site_item):
     assert "删除这项工作安排？" in confirm.content.decode()
     assert response.status_code == 302
     assert not WorkItem.objects.filter(pk=site_item.pk).exists()
-    assert AuditEvent.objects.about(site).filter(verb="删除工作安排", actor=cast.committee).exists()
+    assert AuditEvent.objects.about(site).filter(verb=Verb.REMOVE_WORK_ITEM, actor=cast.committee).exists()
 
 
 def test_deleting_with_htmx_removes_the_row(client, cast, campaign_item):
@@ -608,7 +610,7 @@ def test_a_good_file_imports_every_row(client, cast, site):
         ),
         ("ACCEPTANCE", "规范管理创建资料，归档立卷", datetime.date(2026, 12, 31), "佘跃柱", "PLANNED", None),
     ]
-    (event,) = AuditEvent.objects.about(site).filter(verb="导入工作安排")
+    (event,) = AuditEvent.objects.about(site).filter(verb=Verb.IMPORT_WORK_ITEMS)
     assert (event.actor, event.summary) == (cast.secretary, "4 项")
 
 
@@ -638,7 +640,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(client, cast, s
     assert "文件中有 2 行有误，一项也没有导入" in html
     assert "<strong>第 3 行</strong>" in html and "<strong>第 5 行</strong>" in html
     assert WorkItem.objects.filter(site=site).count() == 1
-    assert not AuditEvent.objects.about(site).filter(verb="导入工作安排").exists()
+    assert not AuditEvent.objects.about(site).filter(verb=Verb.IMPORT_WORK_ITEMS).exists()
 
 
 def test_rows_the_model_refuses_are_listed_with_the_others(client, cast, campaign):

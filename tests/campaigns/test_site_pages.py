@@ -20,7 +20,7 @@ from campaigns.services import (
     save_leading_group_member,
     update_site_plan,
 )
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.campaigns.factories import MOBILIZATION_DAY, active_campaign
 
 pytestmark = pytest.mark.django_db
@@ -303,8 +303,8 @@ def test_secretary_adds_edits_and_removes_a_member_without_javascript(client, ca
     assert "确定将副组长 李四移出领导小组吗？" in confirm.content.decode()
     assert removed["Location"] == f"{overview}#leading-group"
     assert not LeadingGroupMember.objects.filter(pk=member.pk).exists()
-    assert history_verbs(client, site.site)[:3] == ["移出领导小组", "修改领导小组", "增加领导小组成员"]
-    change = AuditEvent.objects.about(site.site).get(verb="修改领导小组")
+    assert history_verbs(client, site.site)[:3] == [Verb.REMOVE_LEADER, Verb.CHANGE_LEADER, Verb.ADD_LEADER]
+    change = AuditEvent.objects.about(site.site).get(verb=Verb.CHANGE_LEADER)
     assert change.actor == cast.secretary
     assert "分工：具体抓落实 → 负责党员星级服务" in change.summary
 
@@ -337,7 +337,7 @@ def test_committee_edits_the_group_in_place_with_htmx(client, cast, site):
     assert "已添加成员 赵六。" in added.content.decode()
     assert "已将组长 张建国移出领导小组。" in removed.content.decode()
     assert list(LeadingGroupMember.objects.filter(site=site.site).values_list("name", flat=True)) == ["赵六"]
-    assert history_verbs(client, site.site)[:3] == ["移出领导小组", "增加领导小组成员", "修改领导小组"]
+    assert history_verbs(client, site.site)[:3] == [Verb.REMOVE_LEADER, Verb.ADD_LEADER, Verb.CHANGE_LEADER]
     assert {e.actor for e in AuditEvent.objects.about(site.site)[:3]} == {cast.committee}
 
 
@@ -380,8 +380,12 @@ def test_secretary_records_changes_and_deletes_funding(client, cast, site):
     assert "56,000.00" in overview
     assert "已删除经费：自筹 6,000.00 元。" in removed.content.decode()
     assert not Funding.objects.filter(pk=funding.pk).exists()
-    assert history_verbs(client, site.site)[:3] == ["删除经费", "修改经费", "登记经费"]
-    change = AuditEvent.objects.about(site.site).get(verb="修改经费")
+    assert history_verbs(client, site.site)[:3] == [
+        Verb.REMOVE_FUNDING,
+        Verb.CHANGE_FUNDING,
+        Verb.ADD_FUNDING,
+    ]
+    change = AuditEvent.objects.about(site.site).get(verb=Verb.CHANGE_FUNDING)
     assert "已使用(元)：1500.00 → 4500" in change.summary
 
 
@@ -434,7 +438,7 @@ def test_secretary_saves_the_plan_with_a_pdf(client, cast, site):
     assert site.site.plan == "一、指导思想\n二、目标任务"
     assert site.site.plan_file.name.endswith("一村党支部创建方案.pdf")
     event = AuditEvent.objects.about(site.site).first()
-    assert (event.verb, event.actor) == ("修改创建方案", cast.secretary)
+    assert (event.verb, event.actor) == (Verb.UPDATE_PLAN, cast.secretary)
     assert "创建方案附件：已更新" in event.summary
 
 
@@ -534,15 +538,15 @@ def test_history_filters_by_verb_and_pages_by_25(client, cast, site):
     url = reverse("site_history", args=[site.site.pk])
 
     everything = client.get(url)
-    additions = client.get(url, {"verb": "增加领导小组成员"})
-    second_page = client.get(url, {"verb": "增加领导小组成员", "page": 2})
+    additions = client.get(url, {"verb": Verb.ADD_LEADER})
+    second_page = client.get(url, {"verb": Verb.ADD_LEADER, "page": 2})
     unknown = client.get(url, {"verb": "不存在的操作"})
 
     assert everything.context["page_obj"].paginator.count == 34
     # The filter offers the kinds of event done here, the most recent first.
-    assert everything.context["verbs"] == ["增加领导小组成员", "登记经费", "批准创建", "申报"]
+    assert everything.context["verbs"] == [Verb.ADD_LEADER, Verb.ADD_FUNDING, Verb.APPROVE, Verb.NOMINATE]
     assert additions.context["page_obj"].paginator.count == 31
-    assert {e.verb for e in additions.context["page_obj"]} == {"增加领导小组成员"}
+    assert {e.verb for e in additions.context["page_obj"]} == {Verb.ADD_LEADER}
     assert [e.summary for e in second_page.context["page_obj"]] == [
         "成员4",
         "成员3",
@@ -551,5 +555,5 @@ def test_history_filters_by_verb_and_pages_by_25(client, cast, site):
         "成员0",
         "张建国",
     ]
-    assert "verb=%E5%A2%9E%E5%8A%A0" in additions.content.decode()
+    assert "verb=ADD_LEADER" in additions.content.decode()
     assert unknown.context["page_obj"].paginator.count == 34

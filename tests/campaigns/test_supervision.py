@@ -25,7 +25,7 @@ from campaigns.services import (
     record_verdict,
     request_acceptance,
 )
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import ACCEPTANCE_DAY, IMPLEMENTATION_DAY, MOBILIZATION_DAY, active_campaign
 from tests.organizations.factories import UserFactory, give_role, make_org
 
@@ -126,7 +126,7 @@ def passed(site, cast) -> Site:
     return record_verdict(site=site, by=cast.org_department, verdict="PASSED")
 
 
-def events(site, verb: str) -> list[AuditEvent]:
+def events(site, verb: Verb) -> list[AuditEvent]:
     return list(AuditEvent.objects.about(site).filter(verb=verb))
 
 
@@ -390,8 +390,8 @@ def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
         ("落实活动室开放值班", "村支书 王建国", days(7), R.OPEN),
         ("更新党员值班表", "组织委员 李梅", days(14), R.OPEN),
     ]
-    assert len(events(site, "督导")) == 1
-    assert len(events(site, "提出整改")) == 2
+    assert len(events(site, Verb.RECORD_SUPERVISION)) == 1
+    assert len(events(site, Verb.RAISE_RECTIFICATION)) == 2
     html = as_role("committee").get(reverse("site_supervision", args=[site.pk])).content.decode()
     assert "明察暗访" in html and "提出整改 2 项" in html
 
@@ -487,7 +487,7 @@ def test_raise_writes_an_audit_event(as_role, site, cast):
         reverse("rectification_add", args=[site.pk]),
         {"description": "完善积分台账", "owner": "李梅", "due_on": days(9)},
     )
-    (event,) = events(site, "提出整改")
+    (event,) = events(site, Verb.RAISE_RECTIFICATION)
     assert event.actor == cast.committee and "完善积分台账" in event.summary
 
 
@@ -499,7 +499,7 @@ def test_answer_with_a_pdf_is_accepted(as_role, item, site, cast):
     item.refresh_from_db()
     assert item.status == R.ANSWERED and item.response == "制度牌已上墙。"
     assert item.evidence.read() == PDF
-    (event,) = events(site, "反馈整改")
+    (event,) = events(site, Verb.ANSWER_RECTIFICATION)
     assert event.actor == cast.secretary
 
 
@@ -557,13 +557,13 @@ def test_close_only_after_answer(as_role, item, site, cast):
     response = client.post(reverse("rectification_close", args=[item.pk]), follow=True)
     assert "须先由支部反馈整改情况才能销号" in response.content.decode()
     item.refresh_from_db()
-    assert item.status == R.OPEN and not events(site, "整改销号")
+    assert item.status == R.OPEN and not events(site, Verb.CLOSE_RECTIFICATION)
 
     answer_rectification(item=item, by=cast.secretary, response="已整改。")
     client.post(reverse("rectification_close", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == R.CLOSED and item.closed_on == local_today()
-    (event,) = events(site, "整改销号")
+    (event,) = events(site, Verb.CLOSE_RECTIFICATION)
     assert event.actor == cast.org_department
 
 
@@ -582,7 +582,7 @@ def test_return_with_reason_goes_back_to_open_and_the_branch_sees_why(as_role, a
     )
     answered.refresh_from_db()
     assert answered.status == R.OPEN
-    (event,) = events(site, "退回整改")
+    (event,) = events(site, Verb.RETURN_RECTIFICATION)
     assert event.actor == cast.committee and "照片看不清" in event.summary
     html = as_role("secretary").get(reverse("site_supervision", args=[site.pk])).content.decode()
     assert "退回理由：照片看不清，请重新拍摄。" in html
@@ -644,7 +644,7 @@ def test_typical_case_offered_only_once_passed_and_shown_on_the_tab(as_role, sit
     )
     html = as_role("secretary").get(tab).content.decode()
     assert "“党员星级服务”激活一池春水" in html and "党员联系农户全覆盖。" in html
-    (event,) = events(site, "评选典型案例")
+    (event,) = events(site, Verb.SELECT_TYPICAL_CASE)
     assert event.actor == cast.org_department
 
 

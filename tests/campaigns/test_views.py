@@ -20,7 +20,7 @@ from campaigns.services import (
     save_leading_group_member,
     select_typical_case,
 )
-from organizations.models import Kind, Role
+from organizations.models import Kind, Role, Verb
 from tests.organizations.factories import UserFactory, give_role, make_org
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +276,7 @@ def test_site_history_lists_the_events_newest_first_with_actors(client, cast, si
 
     html = response.content.decode()
     verbs = [e.verb for e in response.context["page_obj"]]
-    assert verbs == ["申请验收", "自评审核通过", "批准创建", "申报"]
+    assert verbs == [Verb.REQUEST_ACCEPTANCE, Verb.APPROVE_SELF_ASSESSMENT, Verb.APPROVE, Verb.NOMINATE]
     assert "已申报 → 批准创建；同意创建" in html
     assert "党委联络员" in html
     assert "组织部干事" in html

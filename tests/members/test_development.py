@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from members.models import Applicant, DevelopmentStage, Member
 from members.services.development import DevelopmentError, add_applicant, advance_applicant
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +250,7 @@ def test_secretary_adds_an_applicant(client, cast, tree):
     assert response.status_code == 302
     assert response.url.endswith(f"#applicant-{applicant.pk}")
     assert list(applicant.stages.values_list("stage", "reached_on")) == [(S.APPLICANT, D(2026, 11, 1))]
-    event = AuditEvent.objects.get(verb="登记入党申请人")
+    event = AuditEvent.objects.get(verb=Verb.REGISTER_APPLICANT)
     assert (event.actor, event.organization) == (cast.secretary, tree.branch_a1)
 
 
@@ -360,14 +360,23 @@ def test_advancing_through_the_pages_to_full_membership(client, cast, tree):
     assert list(person.stages.order_by("reached_on").values_list("stage", flat=True)) == list(
         DevelopmentStage.ORDER
     )
-    moves = AuditEvent.objects.filter(verb="发展党员").order_by("id").values_list("summary", flat=True)
+    moves = (
+        AuditEvent.objects.filter(verb=Verb.ADVANCE_DEVELOPMENT)
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
     assert list(moves) == [
         "孙七：入党申请人 → 入党积极分子（2023年6月1日）",
         "孙七：入党积极分子 → 发展对象（2024年6月1日）",
         "孙七：发展对象 → 预备党员（2025年11月28日）",
         "孙七：预备党员 → 正式党员（2026年11月28日）",
     ]
-    assert AuditEvent.objects.about(member).filter(verb__in=["接收预备党员", "预备党员转正"]).count() == 2
+    assert (
+        AuditEvent.objects.about(member)
+        .filter(verb__in=[Verb.ADMIT_PROBATIONARY, Verb.CONFIRM_FULL_MEMBER])
+        .count()
+        == 2
+    )
 
 
 def test_the_advance_page_names_the_next_stage_and_the_waiting_rule(client, cast, pipeline):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from members.figures import DuesState
 from members.models import DuesPayment, Member
 from members.services.records import record_dues_payment
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_secretary_records_a_payment_and_returns_to_the_grid_where_she_was(clien
         D(2026, 3, 10),
     )
     assert response["Location"] == f"{grid_url(tree)}?{back}#member-{member.pk}"
-    event = AuditEvent.objects.get(verb="登记党费")
+    event = AuditEvent.objects.get(verb=Verb.RECORD_DUES)
     assert event.organization == tree.branch_a1
     assert event.subject_id == member.pk
     assert "王建国 2026年3月：12.50 元，2026-03-10 缴纳" in event.summary
@@ -180,7 +180,7 @@ def test_recording_a_month_again_corrects_it(client, tree, cast, member):
     payment = DuesPayment.objects.get(member=member)
     assert payment.paid_on == D(2026, 3, 28)
     assert DuesPayment.objects.count() == 1
-    event = AuditEvent.objects.get(verb="更正党费")
+    event = AuditEvent.objects.get(verb=Verb.CORRECT_DUES)
     assert event.summary == "王建国 2026年3月：缴纳日期：2026-04-02 → 2026-03-28"
 
 
@@ -193,7 +193,7 @@ def test_a_payment_recorded_by_mistake_is_removed(client, tree, cast, member):
     )
     assert response.status_code == 302
     assert not DuesPayment.objects.exists()
-    assert AuditEvent.objects.filter(verb="删除党费记录").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.REMOVE_DUES).count() == 1
 
 
 def test_a_new_payment_starts_from_the_members_last_amount_and_today(client, tree, cast, member, today):

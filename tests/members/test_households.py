@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from members.models import Household, Pairing, Plaque
 from members.services.service import award_plaque, pair_member, save_household
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.members.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +205,7 @@ def test_rows_of_another_branch_are_404_through_this_branch(client, cast, tree):
 
 
 def test_a_household_is_registered_with_an_audit_event(tree, cast, household):
-    event = AuditEvent.objects.about(tree.branch_a1).get(verb="登记帮扶对象")
+    event = AuditEvent.objects.about(tree.branch_a1).get(verb=Verb.ADD_HOUSEHOLD)
     assert event.actor == cast.secretary
     assert "李大娘" in event.summary
 
@@ -214,7 +214,7 @@ def test_a_change_to_a_household_is_recorded_before_and_after(tree, cast, househ
     save_household(
         branch=tree.branch_a1, by=cast.secretary, household=household, name="李大娘", category="LOW_INCOME"
     )
-    event = AuditEvent.objects.about(tree.branch_a1).get(verb="修改帮扶对象")
+    event = AuditEvent.objects.about(tree.branch_a1).get(verb=Verb.CHANGE_HOUSEHOLD)
     assert "困难户 → 低保户" in event.summary
 
 
@@ -245,7 +245,7 @@ def test_a_member_may_pair_with_two_households(tree, cast, member, household):
     pair_member(branch=tree.branch_a1, by=cast.secretary, member=member, household=household)
     pair_member(branch=tree.branch_a1, by=cast.secretary, member=member, household=second)
     assert member.pairings.count() == 2
-    assert AuditEvent.objects.about(member).filter(verb="结对帮扶").count() == 2
+    assert AuditEvent.objects.about(member).filter(verb=Verb.PAIR).count() == 2
 
 
 def test_a_third_household_is_refused_with_the_plans_rule(tree, cast, member):
@@ -301,7 +301,7 @@ def test_removing_a_pairing_frees_a_place(client, cast, tree, pairing):
     response = client.post(url("pairing_remove", tree.branch_a1, pairing.pk))
     assert response.status_code == 302
     assert not Pairing.objects.exists()
-    assert AuditEvent.objects.about(pairing.member).filter(verb="解除结对").exists()
+    assert AuditEvent.objects.about(pairing.member).filter(verb=Verb.UNPAIR).exists()
 
 
 # Plaques ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from members.imports import ASYNC_ROWS, PROGRESS_EVERY, plan_import, read_table, write_plan
 from members.models import Attendance, Household, ImportJob, Meeting, Member, ServiceRecord
 from members.services import imports as import_services
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.members.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,7 @@ def test_a_good_roster_imports_every_row(client, cast, tree, make_file):
     )
     assert (three.joined_on, three.full_member_on) == (datetime.date(2005, 7, 1), datetime.date(2006, 7, 1))
     assert Member.objects.get(name="党员00005").is_mobile
-    assert AuditEvent.objects.filter(verb="导入", organization=tree.branch_a1).count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.IMPORT_RECORDS, organization=tree.branch_a1).count() == 1
     detail = client.get(response.url).content.decode()
     assert "6 行全部导入" in detail
     assert "hx-trigger" not in detail

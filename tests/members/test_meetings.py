@@ -19,7 +19,7 @@ from PIL import Image
 
 from members.models import Attendance, Meeting, MeetingPhoto
 from members.services.records import MAX_PHOTOS_PER_UPLOAD, record_attendance, save_meeting
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_secretary_records_a_meeting_with_photos(client, tree, cast, people):
         D(2026, 6, 12),
     )
     assert meeting.photos.count() == 2
-    event = AuditEvent.objects.get(verb="登记会议")
+    event = AuditEvent.objects.get(verb=Verb.ADD_MEETING)
     assert event.organization == tree.branch_a1
     assert event.summary.endswith("上传照片 2 张")
 
@@ -337,7 +337,7 @@ def test_editing_adds_photos_and_moving_to_a_group_drops_marks_of_others(client,
     assert data.organization == tree.group_a1
     assert data.photos.count() == 2
     assert set(data.attendances.values_list("member_id", flat=True)) == {people[0].pk, people[1].pk}
-    event = AuditEvent.objects.get(verb="修改会议")
+    event = AuditEvent.objects.get(verb=Verb.CHANGE_MEETING)
     assert "不再应到的 2 人出勤记录已删除" in event.summary
 
 
@@ -349,7 +349,7 @@ def test_a_photo_is_removed(client, cast, data):
     assert response.status_code == 200
     assert response.content == b""
     assert not MeetingPhoto.objects.exists()
-    assert AuditEvent.objects.filter(verb="删除会议照片").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.REMOVE_MEETING_PHOTO).count() == 1
     assert stored  # the file goes once the transaction commits (not run inside a test transaction)
 
 
@@ -362,7 +362,7 @@ def test_deleting_asks_first_then_removes_the_meeting_with_its_sheet(client, tre
     assert response["Location"] == reverse("meeting_list", args=[tree.branch_a1.pk])
     assert not Meeting.objects.exists()
     assert not Attendance.objects.exists()
-    assert AuditEvent.objects.filter(verb="删除会议").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.REMOVE_MEETING).count() == 1
 
 
 # Photos are served through a scope-checked view -------------------------------------------------
@@ -434,7 +434,7 @@ def test_the_sheet_is_saved_at_once_and_gives_the_rate(client, cast, data, peopl
     assert "到会率 66.7%" in page.content.decode()
     assert (
         "应到 4 人，出席 2，缺席 1，请假 1，到会率 66.7%"
-        in AuditEvent.objects.filter(verb="登记出勤").first().summary
+        in AuditEvent.objects.filter(verb=Verb.RECORD_ATTENDANCE).first().summary
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from members.models import Attendance, DuesPayment, Meeting, Member, Pairing, Plaque, ServiceRecord, StarRule
 from members.resources import MemberResource
 from members.services.register import RegisterError, add_member, update_member
-from organizations.models import AuditEvent, Kind, Role
+from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.members.factories import HouseholdFactory, MemberFactory
 from tests.organizations.factories import give_role, make_org
 
@@ -386,7 +386,11 @@ def test_secretary_adds_a_member(client, cast, tree):
     assert (member.branch, member.group, member.id_number) == (tree.branch_a1, tree.group_a1, ID_OTHER)
     assert member.birth_date == datetime.date(1880, 1, 1)  # taken from the ID number
     event = AuditEvent.objects.about(member).get()
-    assert (event.verb, event.actor, event.organization) == ("登记党员", cast.secretary, tree.branch_a1)
+    assert (event.verb, event.actor, event.organization) == (
+        Verb.REGISTER_MEMBER,
+        cast.secretary,
+        tree.branch_a1,
+    )
 
 
 def test_committee_edits_a_member_and_the_change_is_audited(client, cast, register):
@@ -410,7 +414,7 @@ def test_committee_edits_a_member_and_the_change_is_audited(client, cast, regist
     assert response.status_code == 302
     register.zhou.refresh_from_db()
     assert register.zhou.mobile_destination == "浙江省杭州市"
-    event = AuditEvent.objects.about(register.zhou).filter(verb="修改党员信息").get()
+    event = AuditEvent.objects.about(register.zhou).filter(verb=Verb.CHANGE_MEMBER).get()
     assert "外出流向：浙江省杭州市" in event.summary
     assert event.actor == cast.committee
 
@@ -418,7 +422,7 @@ def test_committee_edits_a_member_and_the_change_is_audited(client, cast, regist
 def test_id_number_never_appears_in_the_audit_summary(cast, register):
     update_member(member=register.zhou, by=cast.secretary, id_number=ID_OTHER)
 
-    event = AuditEvent.objects.about(register.zhou).filter(verb="修改党员信息").get()
+    event = AuditEvent.objects.about(register.zhou).filter(verb=Verb.CHANGE_MEMBER).get()
     assert ID_OTHER not in event.summary
     assert "公民身份证号：已修改" in event.summary
 

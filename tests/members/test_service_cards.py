@@ -22,7 +22,7 @@ from members.services.service import (
     update_service,
     verify_services,
 )
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, Verb
 from tests.members.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_the_committee_may_record_for_a_branch_but_not_verify(cast, tree, record
 
 
 def test_recording_writes_an_audit_event_on_the_member(tree, cast, record):
-    event = AuditEvent.objects.about(record.member).get(verb="记录星级服务")
+    event = AuditEvent.objects.about(record.member).get(verb=Verb.RECORD_SERVICE)
     assert event.actor == cast.secretary
     assert event.organization == tree.branch_a1
     assert "帮助种养户联系农产品销路" in event.summary
@@ -299,7 +299,7 @@ def test_the_form_warns_and_saves_only_on_confirm(client, cast, tree, record):
     response = client.post(url("service_add", tree.branch_a1), {**data, "confirm_duplicate": "1"})
     assert response.status_code == 302
     assert ServiceRecord.objects.count() == 2
-    event = AuditEvent.objects.filter(verb="记录星级服务").order_by("-id").first()
+    event = AuditEvent.objects.filter(verb=Verb.RECORD_SERVICE).order_by("-id").first()
     assert "疑似重复" in event.summary
 
 
@@ -363,7 +363,7 @@ def test_verify_one_row(client, cast, tree, record):
     other.refresh_from_db()
     assert record.verified_by == cast.secretary and record.verified_at is not None
     assert other.verified_at is None  # the row's own button verifies that row only
-    assert AuditEvent.objects.about(record.member).filter(verb="核实星级服务").count() == 1
+    assert AuditEvent.objects.about(record.member).filter(verb=Verb.VERIFY_SERVICE).count() == 1
 
 
 def test_verify_a_checked_batch(client, cast, tree, member):
@@ -435,7 +435,7 @@ def test_verify_ignores_records_of_another_branch(client, cast, tree, record):
 def test_verifying_twice_changes_nothing_the_second_time(tree, cast, record):
     assert verify_services(branch=tree.branch_a1, by=cast.secretary, records=[record]) == [record]
     assert verify_services(branch=tree.branch_a1, by=cast.secretary, records=[record]) == []
-    assert AuditEvent.objects.filter(verb="核实星级服务").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.VERIFY_SERVICE).count() == 1
 
 
 def test_a_verified_record_changed_by_the_committee_goes_back_to_unverified(tree, cast, record):
@@ -451,7 +451,7 @@ def test_a_verified_record_changed_by_the_committee_goes_back_to_unverified(tree
     )
     record.refresh_from_db()
     assert record.verified_at is None
-    assert "重新核实" in AuditEvent.objects.get(verb="修改星级服务").summary
+    assert "重新核实" in AuditEvent.objects.get(verb=Verb.CHANGE_SERVICE).summary
 
 
 def test_a_verified_record_changed_by_the_secretary_stays_verified(tree, cast, record):
@@ -478,7 +478,7 @@ def test_only_the_secretary_removes_a_verified_record(client, cast, tree, record
     client.force_login(cast.secretary)
     assert client.post(url("service_remove", tree.branch_a1, record.pk)).status_code == 302
     assert not ServiceRecord.objects.filter(pk=record.pk).exists()
-    assert AuditEvent.objects.filter(verb="删除星级服务").exists()
+    assert AuditEvent.objects.filter(verb=Verb.REMOVE_SERVICE).exists()
 
 
 # The list -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.services import create_campaign
-from organizations.models import AuditEvent, Kind, Notification, Organization, Role, User
+from organizations.models import AuditEvent, Kind, Notification, Organization, Role, User, Verb
 from organizations.permissions import grant_admin_access
 from organizations.resources import OrganizationResource
 from tests.admin_support import admin_url, assert_admin_pages_answer, registered
@@ -33,7 +33,7 @@ def audit_event(tree, cast):
         organizer=tree.work,
         phases=standard_phases(),
     )
-    return AuditEvent.objects.get(verb="创建活动")
+    return AuditEvent.objects.get(verb=Verb.CREATE_CAMPAIGN)
 
 
 @pytest.fixture
@@ -314,11 +314,11 @@ def test_audit_event_cannot_be_changed_or_deleted(admin_client, audit_event):
     assert deleted.status_code == 403
     assert "delete_selected" not in changelist.context["cl"].model_admin.get_actions(changelist.wsgi_request)
     audit_event.refresh_from_db()
-    assert audit_event.verb == "创建活动"
+    assert audit_event.verb == Verb.CREATE_CAMPAIGN
 
 
 def test_audit_changelist_shows_time_actor_verb_target_summary(admin_client, audit_event):
-    response = admin_client.get(admin_url(AuditEvent, "changelist"), {"verb": "创建活动"})
+    response = admin_client.get(admin_url(AuditEvent, "changelist"), {"verb": Verb.CREATE_CAMPAIGN})
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [audit_event]
