@@ -1,7 +1,8 @@
 """Django admin for criteria frameworks, self-assessments, the public survey and on-site acceptance.
 
-Frozen records stay frozen here too: a framework in use by a started campaign, a built-in
-framework (for anyone but a superuser), a signed acceptance, and cast ballots are read-only.
+Below superuser all of it is read-only here: a site's assessments belong to its pages and
+their services, and a framework changes only as a campaign's copy (活动设置) or by import.
+For superusers too, a framework in use by a started campaign and cast ballots are read-only.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from campaigns.admin import IMAGE_EXTENSIONS, check_upload, manages
-from campaigns.models import Campaign
-from organizations.admin import ScopedAdminMixin
+from organizations.admin import ReadOnlyBelowSuperuserMixin, ScopedAdminMixin
+from organizations.uploads import IMAGE_EXTENSIONS, check_upload
 
 from .models import (
     Acceptance,
@@ -45,37 +45,29 @@ ACCEPTANCE_RELATED = ("acceptance__site__organization", "acceptance__site__campa
 # Frameworks --------------------------------------------------------------------------------
 
 
-def framework_locked(user, framework: Framework | None) -> bool:
-    """A framework a started campaign uses is frozen; the built-in ones belong to everybody;
-    a campaign's own copy changes only on that campaign's organizer's side."""
-    if framework is None:
-        return False
-    if framework.is_frozen or (framework.is_builtin and not user.is_superuser):
-        return True
-    return framework.campaign_id is not None and not manages(user, framework.campaign)
-
-
 class FrameworkLockMixin:
-    """Read-only when the framework an object belongs to is locked (see `framework_locked`)."""
+    """Read-only, superusers included, when the framework an object belongs to is frozen (a
+    started campaign works on it)."""
 
     def framework_of(self, obj) -> Framework | None:
         return obj
 
-    def _locked(self, request, obj) -> bool:
-        return obj is not None and framework_locked(request.user, self.framework_of(obj))
+    def _locked(self, obj) -> bool:
+        framework = self.framework_of(obj) if obj is not None else None
+        return framework is not None and framework.is_frozen
 
     def has_change_permission(self, request, obj=None):
-        return not self._locked(request, obj) and super().has_change_permission(request, obj)
+        return not self._locked(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self._locked(request, obj) and super().has_delete_permission(request, obj)
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
 class LockedParentInlineMixin(FrameworkLockMixin):
     """For inlines: `obj` is the parent, so adding rows is refused too when it is locked."""
 
     def has_add_permission(self, request, obj=None):
-        return not self._locked(request, obj) and super().has_add_permission(request, obj)
+        return not self._locked(obj) and super().has_add_permission(request, obj)
 
 
 class DimensionFormSet(BaseInlineFormSet):
@@ -96,7 +88,9 @@ class DimensionFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-class DimensionInline(LockedParentInlineMixin, ScopedAdminMixin, admin.TabularInline):
+class DimensionInline(
+    ReadOnlyBelowSuperuserMixin, LockedParentInlineMixin, ScopedAdminMixin, admin.TabularInline
+):
     model = Dimension
     formset = DimensionFormSet
     fields = ("order", "group", "name", "weight")
@@ -105,7 +99,7 @@ class DimensionInline(LockedParentInlineMixin, ScopedAdminMixin, admin.TabularIn
 
 
 @admin.register(Framework)
-class FrameworkAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class FrameworkAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "version", "is_builtin", "campaign", "based_on", "created_at")
     list_filter = ("is_builtin",)
     search_fields = ("name", "source")
@@ -113,13 +107,10 @@ class FrameworkAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("is_builtin", "created_at")
     inlines = [DimensionInline]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign" and not request.user.is_superuser:
-            kwargs["queryset"] = Campaign.objects.managed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-
-class IndicatorInline(LockedParentInlineMixin, ScopedAdminMixin, admin.StackedInline):
+class IndicatorInline(
+    ReadOnlyBelowSuperuserMixin, LockedParentInlineMixin, ScopedAdminMixin, admin.StackedInline
+):
     model = Indicator
     fields = (
         ("order", "code", "max_score", "is_veto"),
@@ -135,7 +126,7 @@ class IndicatorInline(LockedParentInlineMixin, ScopedAdminMixin, admin.StackedIn
 
 
 @admin.register(Dimension)
-class DimensionAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DimensionAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "framework", "group", "weight", "order")
     list_filter = ("group", ("framework", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "framework__name")
@@ -147,7 +138,7 @@ class DimensionAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "text",
@@ -190,7 +181,7 @@ class EvidenceForm(forms.ModelForm):
 EVIDENCE_READONLY = ("original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
 
 
-class IndicatorScoreInline(ScopedAdminMixin, admin.TabularInline):
+class IndicatorScoreInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = IndicatorScore
     fields = ("indicator", "score", "narrative")
     autocomplete_fields = ("indicator",)
@@ -201,7 +192,7 @@ class IndicatorScoreInline(ScopedAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("indicator")
 
 
-class EvidenceInline(ScopedAdminMixin, admin.TabularInline):
+class EvidenceInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = Evidence
     form = EvidenceForm
     fields = ("file", "indicator", *EVIDENCE_READONLY)
@@ -222,7 +213,7 @@ def stamp_uploader(request, formset) -> None:
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SelfAssessmentAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("site", "status", "submitted_at", "reviewed_by", "reviewed_at")
     list_filter = ("status", ("site__campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("site__organization__name",)
@@ -236,7 +227,7 @@ class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(IndicatorScore)
-class IndicatorScoreAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class IndicatorScoreAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("indicator", "score", "self_assessment")
     search_fields = ("indicator__code", "indicator__text", "self_assessment__site__organization__name")
     list_select_related = (
@@ -248,7 +239,7 @@ class IndicatorScoreAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = EvidenceForm
     list_display = ("original_name", "self_assessment", "indicator", "size", "uploaded_by", "uploaded_at")
     search_fields = ("original_name", "sha256", "self_assessment__site__organization__name")
@@ -272,7 +263,7 @@ class EvidenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SurveyAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("site", "title", "opens_on", "closes_on", "token_count", "ballot_count", "created_by")
     list_filter = (("site__campaign", admin.RelatedOnlyFieldListFilter), "opens_on")
     search_fields = ("title", "site__organization__name")
@@ -315,7 +306,7 @@ class TokenUsedFilter(admin.SimpleListFilter):
 
 
 @admin.register(BallotToken)
-class BallotTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class BallotTokenAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "survey", "created_at", "used")
     list_filter = (TokenUsedFilter,)
     search_fields = ("survey__site__organization__name",)
@@ -359,35 +350,15 @@ class BallotAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # On-site acceptance ------------------------------------------------------------------------
 
 
-class SignedLockMixin:
-    """A signed acceptance is frozen (its report is final) except for superusers."""
-
-    def acceptance_of(self, obj) -> Acceptance | None:
-        return obj
-
-    def _signed(self, request, obj) -> bool:
-        acceptance = self.acceptance_of(obj) if obj is not None else None
-        return acceptance is not None and acceptance.signed_at is not None and not request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return not self._signed(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._signed(request, obj) and super().has_delete_permission(request, obj)
-
-
-class TeamMemberInline(SignedLockMixin, ScopedAdminMixin, admin.TabularInline):
+class TeamMemberInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = TeamMember
     fields = ("user", "is_lead", "signed_at")
     readonly_fields = ("signed_at",)
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return not self._signed(request, obj) and super().has_add_permission(request, obj)
-
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class AcceptanceAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("site", "visited_on", "verdict", "composite_score", "signed_at", "publicity_ends_on")
     list_filter = ("verdict", ("site__campaign", admin.RelatedOnlyFieldListFilter), "visited_on")
     search_fields = ("site__organization__name", "findings")
@@ -412,19 +383,16 @@ class PhotoForm(forms.ModelForm):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class TeamMemberAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "is_lead", "acceptance", "signed_at")
     list_filter = ("is_lead",)
     search_fields = ("user__username", "user__name", "acceptance__site__organization__name")
     list_select_related = ("user", *ACCEPTANCE_RELATED)
     readonly_fields = ("signed_at",)
 
-    def acceptance_of(self, member):
-        return member.acceptance
-
 
 @admin.register(InspectorScore)
-class InspectorScoreAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class InspectorScoreAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = PhotoForm
     list_display = ("acceptance", "inspector", "indicator", "score", "check_method")
     list_filter = ("check_method",)
@@ -437,23 +405,17 @@ class InspectorScoreAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("inspector", "indicator", *ACCEPTANCE_RELATED)
     autocomplete_fields = ("indicator",)
 
-    def acceptance_of(self, score):
-        return score.acceptance
-
 
 @admin.register(AgreedScore)
-class AgreedScoreAdmin(SignedLockMixin, ScopedAdminMixin, admin.ModelAdmin):
+class AgreedScoreAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("acceptance", "indicator", "score", "decided_by")
     search_fields = ("indicator__code", "reason", "acceptance__site__organization__name")
     list_select_related = ("indicator", "decided_by", *ACCEPTANCE_RELATED)
     autocomplete_fields = ("indicator",)
 
-    def acceptance_of(self, score):
-        return score.acceptance
-
 
 @admin.register(Objection)
-class ObjectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ObjectionAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "acceptance", "lodged_by", "lodged_at", "answered_by", "answered_at")
     list_filter = (("answered_at", admin.EmptyFieldListFilter), "lodged_at")
     search_fields = ("text", "lodged_by", "answer", "acceptance__site__organization__name")

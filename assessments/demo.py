@@ -44,6 +44,7 @@ from campaigns.models import (
     Phase,
     Rectification,
     Site,
+    SiteTransition,
     SupervisionVisit,
     TypicalCase,
     WorkItem,
@@ -743,6 +744,7 @@ def on_story_day(day: datetime.date, hour: int = 10):
     AuditEvent.objects.filter(pk__gt=last_event).update(created_at=moment)
     Site.objects.filter(nominated_at__gte=started).update(nominated_at=moment)
     Site.objects.filter(status_changed_at__gte=started).update(status_changed_at=moment)
+    SiteTransition.objects.filter(at__gte=started).update(at=moment)
 
 
 class _Builder:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from campaigns import policies
 from campaigns.models import Campaign, Phase, validate_phases
 from campaigns.services import PhaseSpec
 from organizations.models import Organization, Role
@@ -117,6 +119,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, user, campaign: Campaign | None = None, **kwargs):
         self.campaign = campaign
+        self.user = user
         self.weight_errors: list[str] = []
         self.phase_errors: list[str] = []
         if campaign is not None and "initial" not in kwargs:
@@ -176,18 +179,14 @@ class CampaignForm(forms.Form):
             initial[f"{prefix}_ends_on"] = phase.ends_on
         return initial
 
-    @property
+    @cached_property
     def framework_editable(self) -> bool:
-        return self.campaign is None or self.campaign.status == Campaign.Status.DRAFT
+        return self.campaign is None or policies.cannot_change_framework(self.user, self.campaign) is None
 
     # Field groups for the template -----------------------------------------------------------
 
     def group(self, *names: str) -> list[forms.BoundField]:
         return [self[name] for name in names if name in self.fields]
-
-    @property
-    def basic_fields(self) -> list[forms.BoundField]:
-        return self.group("organizer", "name", "year", "description")
 
     @property
     def weight_fields(self) -> list[forms.BoundField]:

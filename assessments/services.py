@@ -1,10 +1,10 @@
-"""Writes for criteria frameworks: a campaign's frozen copy and a new version to edit."""
+"""Writes for criteria frameworks: a campaign's own copy, made with the campaign and swapped
+while it is a draft."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 
 from campaigns import policies
 from campaigns import services as campaign_services
@@ -60,25 +60,6 @@ def copy_framework(*, template: Framework, campaign: Campaign) -> Framework:
 
 
 @transaction.atomic
-def new_framework_version(*, framework: Framework) -> Framework:
-    """A new, editable version of `framework` — the way to change one that is frozen.
-
-    The new version is a template (no campaign, not built-in) with the same name, numbered one
-    above the highest version of that name, and `based_on` the framework it was made from.
-    """
-    highest = Framework.objects.filter(name=framework.name).aggregate(highest=Max("version"))["highest"]
-    version = Framework.objects.create(
-        name=framework.name,
-        source=framework.source,
-        description=framework.description,
-        version=(highest or framework.version) + 1,
-        based_on=framework,
-    )
-    _copy_contents(source=framework, target=version)
-    return version
-
-
-@transaction.atomic
 def create_campaign_on_framework(*, by, template: Framework, phases: list, **fields) -> Campaign:
     """A draft campaign with its phases (`campaigns.services.create_campaign`) and its own
     copy of `template`, in one transaction: both or neither."""
@@ -93,10 +74,8 @@ def change_campaign_framework(*, campaign: Campaign, by, template: Framework) ->
 
     Once a campaign has started its framework is frozen: sites are assessed against it.
     """
-    if not policies.may_manage_campaign(by, campaign):
-        raise campaign_services.LifecycleError("只有组织部可以修改活动的考核标准。")
-    if campaign.status != Campaign.Status.DRAFT:
-        raise campaign_services.LifecycleError("活动已启动，考核标准已冻结，不能更换。")
+    if reason := policies.cannot_change_framework(by, campaign):
+        raise campaign_services.LifecycleError(reason)
     current = Framework.objects.filter(campaign=campaign).first()
     if current is not None and current.based_on_id == template.pk:
         return current
@@ -111,3 +90,16 @@ def change_campaign_framework(*, campaign: Campaign, by, template: Framework) ->
         summary=f"{current.name if current else '—'} → {template.name}",
     )
     return copy
+
+
+@transaction.atomic
+def update_campaign_settings(
+    *, campaign: Campaign, by, phases: list, template: Framework | None = None, **fields
+) -> Campaign:
+    """活动设置: the settings and phases (`campaigns.services.update_campaign`) and, when
+    `template` is given, a copy of it as the draft's framework (`change_campaign_framework`),
+    in one transaction: both change or neither."""
+    campaign_services.update_campaign(campaign=campaign, by=by, phases=phases, **fields)
+    if template is not None:
+        change_campaign_framework(campaign=campaign, by=by, template=template)
+    return campaign

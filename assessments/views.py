@@ -2,7 +2,7 @@
 
 A campaign is created together with its three phases and its own copy of a criteria framework
 (`create_campaign_on_framework`); while it is a draft the framework can be swapped
-(`change_campaign_framework`), once started the copy is frozen.
+(`update_campaign_settings`), once started the copy is frozen.
 """
 
 from __future__ import annotations
@@ -10,25 +10,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from campaigns import policies
 from campaigns.models import Campaign
-from campaigns.services import LifecycleError, activate_campaign, update_campaign
+from campaigns.services import LifecycleError, activate_campaign
 
 from .forms import CampaignForm
 from .models import Framework
-from .services import change_campaign_framework, create_campaign_on_framework
+from .services import create_campaign_on_framework, update_campaign_settings
 
 
 @login_required
 def campaign_create(request):
     """新建活动: only someone who is 组织部 somewhere; the campaign starts as a draft."""
-    if not policies.may_create_campaign(request.user):
-        raise PermissionDenied("只有组织部可以创建示范点创建活动。")
+    if reason := policies.cannot_create_campaign(request.user):
+        raise PermissionDenied(reason)
     if request.method == "POST":
         form = CampaignForm(request.POST, user=request.user)
         if form.is_valid():
@@ -59,25 +58,20 @@ def campaign_edit(request, pk: int):
         Campaign.objects.visible_to(request.user).select_related("organizer").prefetch_related("phases"),
         pk=pk,
     )
-    if not policies.may_manage_campaign(request.user, campaign):
-        raise PermissionDenied("只有组织部可以修改活动设置。")
+    if reason := policies.cannot_manage_campaign(request.user, campaign):
+        raise PermissionDenied(reason)
     frozen = Framework.objects.filter(campaign=campaign).first()
     if request.method == "POST":
         form = CampaignForm(request.POST, user=request.user, campaign=campaign)
         if form.is_valid():
             try:
-                # Settings and framework together: both change or neither.
-                with transaction.atomic():
-                    update_campaign(
-                        campaign=campaign,
-                        by=request.user,
-                        phases=form.phase_specs(),
-                        **form.campaign_fields(),
-                    )
-                    if form.framework_editable:
-                        change_campaign_framework(
-                            campaign=campaign, by=request.user, template=form.cleaned_data["framework"]
-                        )
+                update_campaign_settings(
+                    campaign=campaign,
+                    by=request.user,
+                    phases=form.phase_specs(),
+                    template=form.cleaned_data["framework"] if form.framework_editable else None,
+                    **form.campaign_fields(),
+                )
             except ValidationError as error:
                 form.add_service_error(error)
                 # update_campaign may have changed the instance before refusing; show it as saved.
@@ -94,8 +88,8 @@ def campaign_edit(request, pk: int):
             "form": form,
             "campaign": campaign,
             "frozen_framework": frozen,
-            "closed": campaign.status == Campaign.Status.CLOSED,
-            "may_activate": campaign.status == Campaign.Status.DRAFT,
+            "update_refusal": policies.cannot_update_campaign(request.user, campaign),
+            "may_activate": policies.cannot_activate_campaign(request.user, campaign) is None,
         },
     )
 
@@ -105,8 +99,8 @@ def campaign_edit(request, pk: int):
 def campaign_activate(request, pk: int):
     """草稿 → 进行中 (`activate_campaign`), then back to the campaign's dashboard."""
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("organizer"), pk=pk)
-    if not policies.may_manage_campaign(request.user, campaign):
-        raise PermissionDenied("只有组织部可以启动活动。")
+    if reason := policies.cannot_manage_campaign(request.user, campaign):
+        raise PermissionDenied(reason)
     try:
         activate_campaign(campaign=campaign, by=request.user)
     except LifecycleError as error:

@@ -1,7 +1,9 @@
 """Django admin for campaigns, sites and a site's work during a campaign.
 
-A site's status is never edited here: the actions 批准创建 / 不予批准 call the lifecycle
-services, which check the actor's role and write the audit event.
+Everything here is written on the campaign and site pages, through `campaigns.services`, so
+below superuser it is read-only. The actions 启动活动 / 批准创建 / 不予批准 call the lifecycle
+services, which check the actor's role and write the audit event; a campaign a superuser adds
+here is created by `create_campaign` as on the page.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
-from organizations.admin import OrganizationKindsMixin, ScopedAdminMixin
-from organizations.models import Kind, Verb, record_event
-from organizations.uploads import (
-    IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,  # still imported from here by assessments
+from organizations.admin import (
+    OrganizationKindsMixin,
+    ReadOnlyBelowSuperuserMixin,
+    ScopedAdminMixin,
+    adopt,
 )
+from organizations.models import Kind
 from organizations.uploads import check_upload
 
 from .models import (
@@ -34,7 +38,14 @@ from .models import (
     WorkItem,
     validate_phases,
 )
-from .services import LifecycleError, activate_campaign, approve_site, reject_site
+from .services import (
+    LifecycleError,
+    PhaseSpec,
+    activate_campaign,
+    approve_site,
+    create_campaign,
+    reject_site,
+)
 
 # Campaigns and phases ---------------------------------------------------------------------
 
@@ -68,40 +79,13 @@ class PhaseFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ReadOnlyBelowSuperuserMixin, admin.TabularInline):
     model = Phase
     form = PhaseForm
     formset = PhaseFormSet
     fields = ("kind", "name", "starts_on", "ends_on")
     extra = 3
     max_num = 3
-
-
-def manages(user, campaign: Campaign) -> bool:
-    """Whether `user` is on the organizer's side of `campaign` (see CampaignQuerySet.managed_by)."""
-    return user.is_superuser or Campaign.objects.managed_by(user).filter(pk=campaign.pk).exists()
-
-
-class OrganizerSideMixin:
-    """Rows that belong to a campaign as a whole change only on its organizer's side.
-
-    A committee or branch sees the campaign its superior runs (to take part in it), so seeing
-    is not enough: `campaign_of(obj)` names the campaign a row belongs to as a whole, or None
-    for rows that belong to a site and follow the site's scope instead.
-    """
-
-    def campaign_of(self, obj) -> Campaign | None:
-        return obj.campaign
-
-    def _foreign(self, request, obj) -> bool:
-        campaign = self.campaign_of(obj) if obj is not None else None
-        return campaign is not None and not manages(request.user, campaign)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._foreign(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._foreign(request, obj) and super().has_delete_permission(request, obj)
 
 
 def run_transition(model_admin, request, queryset, transition: Callable, done: str) -> None:
@@ -119,8 +103,29 @@ def run_transition(model_admin, request, queryset, transition: Callable, done: s
         model_admin.message_user(request, f"{done}：{succeeded} 个{noun}。", messages.SUCCESS)
 
 
+CAMPAIGN_FIELDS = (
+    "name",
+    "year",
+    "organizer",
+    "description",
+    "quota_per_committee",
+    "weight_self",
+    "weight_public",
+    "weight_inspection",
+    "pass_score",
+    "publicity_days",
+)
+
+
 @admin.register(Campaign)
-class CampaignAdmin(OrganizerSideMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(ReadOnlyBelowSuperuserMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Created (创建活动) and set up (活动设置) on the campaign pages; read here.
+
+    The actions call the services, which decide who may (so they are offered to whoever sees
+    the list). A campaign a superuser adds here is created by `create_campaign`, phases and
+    audit event included; a superuser's later corrections are Django's to log.
+    """
+
     organization_kinds = {"organizer": (Kind.WORK_COMMITTEE, Kind.PARTY_COMMITTEE)}
     list_display = ("name", "year", "organizer", "status", "quota_per_committee", "pass_score")
     list_filter = ("year", "status")
@@ -138,22 +143,28 @@ class CampaignAdmin(OrganizerSideMixin, OrganizationKindsMixin, ScopedAdminMixin
     inlines = [PhaseInline]
     actions = ["activate"]
 
-    def campaign_of(self, campaign):
-        return campaign
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        # A new campaign is created with its phases in save_related.
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change:
-            campaign = form.instance
-            record_event(
-                actor=request.user,
-                verb=Verb.CREATE_CAMPAIGN,
-                target=campaign,
-                organization=campaign.organizer,
-                summary=f"{campaign.year} 年度（后台录入）",
-            )
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        phases = next(formset for formset in formsets if formset.model is Phase)
+        phases.save(commit=False)  # lists the rows for the admin's log; writes nothing
+        campaign = create_campaign(
+            by=request.user,
+            phases=[
+                PhaseSpec(kind=phase.kind, starts_on=phase.starts_on, ends_on=phase.ends_on, name=phase.name)
+                for phase in phases.new_objects
+            ],
+            **{name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS},
+        )
+        adopt(form.instance, campaign)
 
-    @admin.action(description="启动活动（开始接受申报）", permissions=["change"])
+    @admin.action(description="启动活动（开始接受申报）", permissions=["view"])
     def activate(self, request, queryset):
         run_transition(
             self, request, queryset, lambda c: activate_campaign(campaign=c, by=request.user), "已启动"
@@ -161,18 +172,14 @@ class CampaignAdmin(OrganizerSideMixin, OrganizationKindsMixin, ScopedAdminMixin
 
 
 @admin.register(Phase)
-class PhaseAdmin(OrganizerSideMixin, ScopedAdminMixin, admin.ModelAdmin):
-    """One phase at a time; Phase.clean() checks it against its campaign's other phases."""
+class PhaseAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Phases change with their campaign (活动设置); one at a time here, for a superuser,
+    Phase.clean() checking it against its campaign's other phases."""
 
     list_display = ("display_name", "kind", "campaign", "starts_on", "ends_on")
     list_filter = ("kind", ("campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "campaign__name")
     list_select_related = ("campaign",)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign" and not request.user.is_superuser:
-            kwargs["queryset"] = Campaign.objects.managed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="阶段名称")
     def display_name(self, phase: Phase) -> str:
@@ -194,34 +201,23 @@ class SiteForm(forms.ModelForm):
         return self.cleaned_data.get("plan_file")
 
 
-class SitePagesOnlyMixin:
-    """Site records that the site pages keep (with their audit events) are read-only here for
-    everyone but a superuser fixing data; the pages go through `campaigns.services`."""
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
-
-
-class LeadingGroupMemberInline(SitePagesOnlyMixin, ScopedAdminMixin, admin.TabularInline):
+class LeadingGroupMemberInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = LeadingGroupMember
     fields = ("position", "name", "title", "duty", "order")
     extra = 0
 
 
-class FundingInline(SitePagesOnlyMixin, ScopedAdminMixin, admin.TabularInline):
+class FundingInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = Funding
     fields = ("source", "amount", "spent", "note")
     extra = 0
 
 
 @admin.register(Site)
-class SiteAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SiteAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Nominated, decided and kept (plan, leading group, funding) on the site pages, through the
+    services; read here. The actions call the same services, which decide who may."""
+
     form = SiteForm
     list_display = ("organization", "campaign", "nominated_by", "status", "status_changed_at")
     list_filter = (("campaign", admin.RelatedOnlyFieldListFilter), "status")
@@ -251,23 +247,17 @@ class SiteAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [LeadingGroupMemberInline, FundingInline]
     actions = ["approve", "reject"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # The plan is kept on the site page (update_site_plan writes its audit event).
-        if request.user.is_superuser:
-            return self.readonly_fields
-        return (*self.readonly_fields, "plan", "plan_file", "highlights")
-
     def has_add_permission(self, request):
         # A site comes into being only by a committee's nomination (campaigns.services.nominate_site).
         return False
 
-    @admin.action(description="批准创建", permissions=["change"])
+    @admin.action(description="批准创建", permissions=["view"])
     def approve(self, request, queryset):
         run_transition(
             self, request, queryset, lambda site: approve_site(site=site, by=request.user), "已批准创建"
         )
 
-    @admin.action(description="不予批准", permissions=["change"])
+    @admin.action(description="不予批准", permissions=["view"])
     def reject(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -297,46 +287,24 @@ SITE_RELATED = ("site__organization", "site__campaign")
 
 
 @admin.register(LeadingGroupMember)
-class LeadingGroupMemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LeadingGroupMemberAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "position", "title", "duty", "site")
     list_filter = ("position", ("site__campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "title", "site__organization__name")
     list_select_related = SITE_RELATED
 
 
-class WorkItemForm(forms.ModelForm):
-    # Set per request by WorkItemAdmin.get_form.
-    user = None
-
-    def clean(self):
-        cleaned = super().clean()
-        campaign = cleaned.get("campaign")
-        if campaign is not None and cleaned.get("site") is None and not manages(self.user, campaign):
-            self.add_error("site", "全活动的工作安排由活动组织单位的组织部制定；请选择示范点。")
-        return cleaned
-
-
 @admin.register(WorkItem)
-class WorkItemAdmin(OrganizerSideMixin, ScopedAdminMixin, admin.ModelAdmin):
-    form = WorkItemForm
+class WorkItemAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "campaign", "site", "phase", "due_on", "responsible", "status", "done_on")
     list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter), "phase__kind")
     search_fields = ("title", "responsible", "site__organization__name")
     list_select_related = ("campaign", "phase", *SITE_RELATED)
     date_hierarchy = "due_on"
 
-    def campaign_of(self, item):
-        # A site's own items follow the site's scope; campaign-wide ones are the organizer's.
-        return item.campaign if item.site_id is None else None
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user
-        return form
-
 
 @admin.register(SupervisionVisit)
-class SupervisionVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SupervisionVisitAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("site", "visited_on", "method", "recorded_by")
     list_filter = ("method", ("site__campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("site__organization__name", "findings")
@@ -356,7 +324,7 @@ class RectificationForm(forms.ModelForm):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RectificationAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = RectificationForm
     list_display = ("__str__", "site", "source", "owner", "due_on", "status", "closed_on")
     list_filter = ("status", "source", ("site__campaign", admin.RelatedOnlyFieldListFilter))
@@ -364,15 +332,9 @@ class RectificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = SITE_RELATED
     date_hierarchy = "due_on"
 
-    def get_readonly_fields(self, request, obj=None):
-        # Answering, closing and returning are the supervision pages' services, with audit events.
-        if request.user.is_superuser:
-            return ()
-        return ("status", "response", "evidence", "closed_on")
-
 
 @admin.register(Funding)
-class FundingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class FundingAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("site", "source", "amount", "spent", "note")
     list_filter = ("source", ("site__campaign", admin.RelatedOnlyFieldListFilter))
     search_fields = ("site__organization__name", "note")
@@ -380,7 +342,7 @@ class FundingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TypicalCase)
-class TypicalCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TypicalCaseAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "site", "year", "selected_by")
     list_filter = ("year",)
     search_fields = ("title", "summary", "site__organization__name")

@@ -20,6 +20,49 @@ from organizations.models import Organization, RecipientQuerySet, Role, ScopedQu
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
+# How far ahead "due soon" looks, in days, today included: for the dashboard, the schedules,
+# the supervision pages and the reminders alike.
+DUE_SOON_DAYS = 7
+
+
+class DeadlineQuerySet(ScopedQuerySet):
+    """Rows with a due date (`due_on`) that stay open until their status is the model's
+    `DONE_STATUS`. One rule for "overdue" (open and due before today) and "due soon" (open and
+    due from today to DUE_SOON_DAYS later); a done row is never either."""
+
+    def open(self):
+        return self.exclude(status=self.model.DONE_STATUS)
+
+    def overdue(self, today: datetime.date):
+        return self.filter(self.overdue_q(today))
+
+    def due_soon(self, today: datetime.date):
+        return self.filter(self.due_soon_q(today))
+
+    def overdue_q(self, today: datetime.date) -> Q:
+        """The condition of `overdue`, for a filtered `Count` beside other figures in one aggregate."""
+        return ~Q(status=self.model.DONE_STATUS) & Q(due_on__lt=today)
+
+    def due_soon_q(self, today: datetime.date) -> Q:
+        """The condition of `due_soon`, for a filtered `Count`."""
+        horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return ~Q(status=self.model.DONE_STATUS) & Q(due_on__gte=today, due_on__lte=horizon)
+
+
+class Deadline:
+    """The same rule for one row in hand (a page's item, a reminder's object)."""
+
+    DONE_STATUS: str
+
+    def days_overdue(self, today: datetime.date) -> int:
+        """Days past the due date while open; 0 when done or not yet due."""
+        if self.status == self.DONE_STATUS or self.due_on >= today:
+            return 0
+        return (today - self.due_on).days
+
+    def is_due_soon(self, today: datetime.date) -> bool:
+        return self.status != self.DONE_STATUS and 0 <= (self.due_on - today).days <= DUE_SOON_DAYS
+
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user) -> CampaignQuerySet:
@@ -40,8 +83,8 @@ class CampaignQuerySet(models.QuerySet):
 
     def managed_by(self, user) -> CampaignQuerySet:
         """Campaigns whose organizer's 组织部 `user` is (a role there or above): the side that
-        changes the campaign itself, its phases, framework and campaign-wide schedule. The same
-        rule as the services' role check for creating and starting a campaign."""
+        changes the campaign itself, its phases, framework and campaign-wide schedule. The
+        queryset form of `policies.cannot_manage_campaign`, for lists."""
         organizers = Organization.objects.visible_to(user, role_kind=Role.Kind.ORG_DEPARTMENT)
         return self.filter(organizer__in=organizers)
 
@@ -245,6 +288,42 @@ class Site(models.Model):
 Site.HOLDING_STATUSES = [s for s in Site.Status if s not in (Site.Status.WITHDRAWN, Site.Status.REJECTED)]
 
 
+class SiteTransition(models.Model):
+    """One change of a site's status, written by the service that made it, in its transaction.
+
+    The data behind the progress chart and any other question of "when did which site reach
+    which step"; the audit event written beside it is the record for people to read.
+    """
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="transitions", verbose_name="示范点"
+    )
+    from_status = models.CharField(
+        "原状态", max_length=24, choices=Site.Status.choices, blank=True, help_text="首次申报时为空。"
+    )
+    to_status = models.CharField("新状态", max_length=24, choices=Site.Status.choices)
+    at = models.DateTimeField("时间", db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
+
+    class Meta:
+        verbose_name = "示范点状态变更"
+        verbose_name_plural = "示范点状态变更"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "—"
+        return f"{self.site} {before} → {self.get_to_status_display()}"
+
+
 class LeadingGroupMemberQuerySet(ScopedQuerySet):
     scope_path = "site__organization"
 
@@ -288,7 +367,7 @@ class LeadingGroupMember(models.Model):
         return f"{self.get_position_display()} {self.name}"
 
 
-class WorkItemQuerySet(ScopedQuerySet):
+class WorkItemQuerySet(DeadlineQuerySet):
     def visible_to(self, user) -> WorkItemQuerySet:
         """Site items in the user's scope, and campaign-wide items of campaigns they see."""
         return self.filter(
@@ -297,11 +376,13 @@ class WorkItemQuerySet(ScopedQuerySet):
         )
 
 
-class WorkItem(models.Model):
+class WorkItem(Deadline, models.Model):
     class Status(models.TextChoices):
         PLANNED = "PLANNED", "未开始"
         IN_PROGRESS = "IN_PROGRESS", "进行中"
         DONE = "DONE", "已完成"
+
+    DONE_STATUS = Status.DONE
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="work_items", verbose_name="活动"
@@ -388,17 +469,11 @@ class SupervisionVisit(models.Model):
         return f"{self.site} {self.visited_on:%Y-%m-%d} {self.get_method_display()}"
 
 
-class RectificationQuerySet(ScopedQuerySet):
+class RectificationQuerySet(DeadlineQuerySet):
     scope_path = "site__organization"
 
-    def open(self) -> RectificationQuerySet:
-        return self.exclude(status=Rectification.Status.CLOSED)
 
-    def overdue(self, today: datetime.date) -> RectificationQuerySet:
-        return self.open().filter(due_on__lt=today)
-
-
-class Rectification(models.Model):
+class Rectification(Deadline, models.Model):
     class Source(models.TextChoices):
         SUPERVISION = "SUPERVISION", "督导检查"
         ACCEPTANCE = "ACCEPTANCE", "现场验收"
@@ -407,6 +482,8 @@ class Rectification(models.Model):
         OPEN = "OPEN", "待整改"
         ANSWERED = "ANSWERED", "已反馈"
         CLOSED = "CLOSED", "已销号"
+
+    DONE_STATUS = Status.CLOSED
 
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="rectifications", verbose_name="示范点"
@@ -426,7 +503,34 @@ class Rectification(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     response = models.TextField("整改情况", blank=True)
     evidence = models.FileField("整改佐证", upload_to="rectifications/%Y/", blank=True)
+    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="反馈人",
+    )
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="退回人",
+    )
+    return_reason = models.TextField("退回理由", blank=True, help_text="最近一次退回整改反馈的理由。")
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="销号人",
+    )
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
 
     objects = RectificationQuerySet.as_manager()

@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from organizations.models import AuditEvent, Organization, Verb
+from organizations.models import Organization
 
-from .models import Campaign, Rectification, Site, WorkItem
+from . import policies
+from .models import Campaign, Rectification, Site, SiteTransition, WorkItem
 
-# How far ahead "due soon" looks, and how many items of each list the dashboard shows.
-DUE_SOON_DAYS = 7
+# How many items of each list the dashboard shows.
 DUE_LIST_LENGTH = 5
 
 S = Site.Status
@@ -74,14 +73,14 @@ def site_progress(sites: QuerySet, *, today: datetime.date) -> list[SiteProgress
     """Each site with its branch and committee, work items done / total and open / overdue
     rectifications, ordered by committee and branch. One query."""
     work = WorkItem.objects.filter(site=OuterRef("pk"))
-    rectifications = Rectification.objects.filter(site=OuterRef("pk")).open()
+    rectifications = Rectification.objects.filter(site=OuterRef("pk"))
     rows = (
         sites.select_related("organization", "nominated_by")
         .annotate(
             n_work=_count(work),
             n_work_done=_count(work.filter(status=WorkItem.Status.DONE)),
-            n_open=_count(rectifications),
-            n_overdue=_count(rectifications.filter(due_on__lt=today)),
+            n_open=_count(rectifications.open()),
+            n_overdue=_count(rectifications.overdue(today)),
         )
         .order_by("nominated_by__path", "organization__path")
     )
@@ -125,31 +124,23 @@ class DueList:
     soon: list
 
 
-def _due_list(open_items: QuerySet, *, today: datetime.date) -> DueList:
+def _due_list(items: QuerySet, *, today: datetime.date) -> DueList:
     """Three queries: both counts in one aggregate, then the first few overdue and due soon."""
-    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    overdue = Q(due_on__lt=today)
-    soon = Q(due_on__gte=today, due_on__lte=horizon)
-    counts = open_items.aggregate(
-        overdue=Count("pk", filter=overdue),
-        soon=Count("pk", filter=soon),
+    counts = items.aggregate(
+        overdue=Count("pk", filter=items.overdue_q(today)),
+        soon=Count("pk", filter=items.due_soon_q(today)),
     )
     return DueList(
         overdue_count=counts["overdue"],
         soon_count=counts["soon"],
-        overdue=list(open_items.filter(overdue).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
-        soon=list(open_items.filter(soon).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
+        overdue=list(items.overdue(today).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
+        soon=list(items.due_soon(today).order_by("due_on", "pk")[:DUE_LIST_LENGTH]),
     )
 
 
 def due_work_items(campaign: Campaign, *, user, today: datetime.date) -> DueList:
     """Work items not done, of the sites the user sees and campaign-wide ones."""
-    items = (
-        WorkItem.objects.visible_to(user)
-        .filter(campaign=campaign)
-        .exclude(status=WorkItem.Status.DONE)
-        .select_related("site__organization")
-    )
+    items = WorkItem.objects.visible_to(user).filter(campaign=campaign).select_related("site__organization")
     return _due_list(items, today=today)
 
 
@@ -158,44 +149,56 @@ def due_rectifications(campaign: Campaign, *, user, today: datetime.date) -> Due
     items = (
         Rectification.objects.visible_to(user)
         .filter(site__campaign=campaign)
-        .open()
         .select_related("site__organization")
     )
     return _due_list(items, today=today)
 
 
-# Milestones a site reaches once, and the audit verb recording each. A verdict's verb is shared
-# by its three outcomes; the summary ("申请验收 → 验收通过") tells a pass from the others.
-MILESTONE_VERBS = {
-    S.APPROVED: Verb.APPROVE,
-    S.ACCEPTANCE_REQUESTED: Verb.REQUEST_ACCEPTANCE,
-    S.PASSED: Verb.RECORD_VERDICT,
-}
-MILESTONE_EVENTS = Q(verb__in=[MILESTONE_VERBS[S.APPROVED], MILESTONE_VERBS[S.ACCEPTANCE_REQUESTED]]) | Q(
-    verb=MILESTONE_VERBS[S.PASSED], summary__contains=f"→ {S.PASSED.label}"
-)
+# The steps the progress chart follows; a site reaches each once (a site asking for acceptance
+# again after rectifying does not count again).
+MILESTONES = [S.APPROVED, S.ACCEPTANCE_REQUESTED, S.PASSED]
 
 
 def milestones_by_month(sites: QuerySet) -> dict[str, dict[datetime.date, int]]:
     """For each milestone (APPROVED, ACCEPTANCE_REQUESTED, PASSED): month → sites reaching it.
 
-    One query over the audit events of `sites`, grouped by month (Beijing time) and verb;
-    months are given as their first day. A site asking for acceptance again after rectifying
-    is recorded under another verb, so each site counts once per milestone.
+    One query over the status transitions of `sites`, each site's first into each milestone,
+    grouped by month (Beijing time); months are given as their first day.
     """
-    rows = (
-        AuditEvent.objects.filter(
-            MILESTONE_EVENTS,
-            subject_type=ContentType.objects.get_for_model(Site),
-            subject_id__in=sites.values("pk"),
-        )
-        .annotate(month=TruncMonth("created_at"))
-        .order_by()
-        .values("month", "verb")
-        .annotate(n=Count("subject_id", distinct=True))
+    earlier = SiteTransition.objects.filter(site=OuterRef("site"), to_status=OuterRef("to_status")).filter(
+        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk"))
     )
-    status_of = {verb: status for status, verb in MILESTONE_VERBS.items()}
-    result: dict[str, dict[datetime.date, int]] = {status: {} for status in MILESTONE_VERBS}
+    rows = (
+        SiteTransition.objects.filter(site__in=sites.values("pk"), to_status__in=MILESTONES)
+        .exclude(Exists(earlier))
+        .annotate(month=TruncMonth("at"))
+        .order_by()
+        .values("month", "to_status")
+        .annotate(n=Count("site", distinct=True))
+    )
+    result: dict[str, dict[datetime.date, int]] = {status: {} for status in MILESTONES}
     for row in rows:
-        result[status_of[row["verb"]]][row["month"].date()] = row["n"]
+        result[row["to_status"]][row["month"].date()] = row["n"]
     return result
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    committee: Organization
+    used: int
+    full: bool  # the quota rule (`policies.quota_refusal`) lets it nominate no more
+
+
+def quota_use(campaign: Campaign, committees: list[Organization]) -> list[QuotaUse]:
+    """Each committee with the quota places its nominations hold in `campaign` (one query)."""
+    used = dict(
+        Site.objects.filter(campaign=campaign, nominated_by__in=committees, status__in=Site.HOLDING_STATUSES)
+        .order_by()
+        .values("nominated_by")
+        .annotate(n=Count("pk"))
+        .values_list("nominated_by", "n")
+    )
+    return [
+        QuotaUse(c, used.get(c.pk, 0), policies.quota_refusal(campaign, c, used.get(c.pk, 0)) is not None)
+        for c in committees
+    ]

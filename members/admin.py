@@ -1,11 +1,21 @@
-"""Django admin for the member register and a branch's own records."""
+"""Django admin for the member register and a branch's own records.
+
+The branch keeps all of these on its pages, through `members.services` (with the member
+rules and audit events), so below superuser they are read-only here; the register still
+exports from its list.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from organizations.admin import OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMixin
+from organizations.admin import (
+    OrganizationKindsMixin,
+    ReadOnlyBelowSuperuserMixin,
+    ScopedAdminMixin,
+    ScopedImportExportMixin,
+)
 from organizations.models import Kind
 
 from . import policies
@@ -32,7 +42,13 @@ BRANCH_ONLY = {"branch": (Kind.BRANCH,)}
 
 
 @admin.register(Member)
-class MemberAdmin(OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMixin, admin.ModelAdmin):
+class MemberAdmin(
+    ReadOnlyBelowSuperuserMixin,
+    OrganizationKindsMixin,
+    ScopedAdminMixin,
+    ScopedImportExportMixin,
+    admin.ModelAdmin,
+):
     resource_classes = [MemberResource]
     organization_kinds = {"branch": (Kind.BRANCH,), "group": (Kind.GROUP,)}
     list_display = (
@@ -103,14 +119,14 @@ class MemberAdmin(OrganizationKindsMixin, ScopedAdminMixin, ScopedImportExportMi
         return ("id_number_masked",)
 
 
-class DevelopmentStageInline(ScopedAdminMixin, admin.TabularInline):
+class DevelopmentStageInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = DevelopmentStage
     fields = ("stage", "reached_on", "note")
     extra = 0
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ApplicantAdmin(ReadOnlyBelowSuperuserMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
     organization_kinds = BRANCH_ONLY
     list_display = ("name", "gender", "branch", "current_stage", "phone")
     list_filter = (BRANCH_FILTER, "gender")
@@ -130,7 +146,7 @@ class ApplicantAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(DevelopmentStage)
-class DevelopmentStageAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DevelopmentStageAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("applicant", "stage", "reached_on", "note")
     list_filter = ("stage", ("applicant__branch", admin.RelatedOnlyFieldListFilter))
     search_fields = ("applicant__name",)
@@ -140,7 +156,7 @@ class DevelopmentStageAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DuesPayment)
-class DuesPaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DuesPaymentAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("member", "member_branch", "month", "amount", "paid_on", "on_time")
     list_filter = (MEMBER_BRANCH_FILTER, "month")
     search_fields = ("member__name",)
@@ -157,7 +173,7 @@ class DuesPaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return payment.on_time
 
 
-class AttendanceInline(ScopedAdminMixin, admin.TabularInline):
+class AttendanceInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = Attendance
     fields = ("member", "status")
     autocomplete_fields = ("member",)
@@ -169,7 +185,7 @@ class AttendanceInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyBelowSuperuserMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
     organization_kinds = {"organization": (Kind.BRANCH, Kind.GROUP)}
     list_display = ("held_on", "kind", "topic", "organization", "attendance_rate")
     list_filter = ("kind", ("organization", admin.RelatedOnlyFieldListFilter), "held_on")
@@ -196,7 +212,7 @@ class MeetingAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("member", "status", "meeting")
     list_filter = ("status", "meeting__kind", ("meeting__organization", admin.RelatedOnlyFieldListFilter))
     search_fields = ("member__name", "meeting__topic")
@@ -205,7 +221,7 @@ class AttendanceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ServiceRecordAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("member", "served_on", "place", "content", "household", "hours", "verified_by")
     list_filter = (MEMBER_BRANCH_FILTER, ("verified_at", admin.EmptyFieldListFilter), "served_on")
     search_fields = ("member__name", "content", "place")
@@ -215,7 +231,7 @@ class ServiceRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(ReadOnlyBelowSuperuserMixin, OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin):
     organization_kinds = BRANCH_ONLY
     list_display = ("name", "category", "branch", "needs", "phone")
     list_filter = ("category", BRANCH_FILTER)
@@ -224,7 +240,7 @@ class HouseholdAdmin(OrganizationKindsMixin, ScopedAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PairingAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("member", "household", "started_on")
     list_filter = (MEMBER_BRANCH_FILTER,)
     search_fields = ("member__name", "household__name")
@@ -233,7 +249,7 @@ class PairingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Plaque)
-class PlaqueAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PlaqueAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("member", "title", "method", "year", "awarded_on")
     list_filter = ("title", "method", "year", MEMBER_BRANCH_FILTER)
     search_fields = ("member__name",)
@@ -242,7 +258,7 @@ class PlaqueAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StarRule)
-class StarRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StarRuleAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("organization", "one_star", "two_stars", "three_stars", "four_stars", "five_stars")
     search_fields = ("organization__name",)
     list_select_related = ("organization",)

@@ -18,10 +18,20 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .models import DevelopmentStage
+from django.db.models import TextChoices
 
-Stage = DevelopmentStage.Stage
-ORDER: tuple[str, ...] = tuple(DevelopmentStage.ORDER)
+
+class Stage(TextChoices):
+    """The stages in their order (`DevelopmentStage.stage` takes these choices)."""
+
+    APPLICANT = "APPLICANT", "入党申请人"
+    ACTIVIST = "ACTIVIST", "入党积极分子"
+    CANDIDATE = "CANDIDATE", "发展对象"
+    PROBATIONARY = "PROBATIONARY", "预备党员"
+    FULL = "FULL", "正式党员"
+
+
+ORDER: tuple[str, ...] = tuple(Stage)
 ADULT_AGE = 18
 
 # What recording each stage is called (the button, the date's label, the message).
@@ -31,6 +41,17 @@ MOVE_NAMES = {
     Stage.CANDIDATE: "列为发展对象",
     Stage.PROBATIONARY: "接收为预备党员",
     Stage.FULL: "转为正式党员",
+}
+
+# The rule that governs each move, said on the page before anyone is refused.
+RULE_HINTS = {
+    Stage.APPLICANT: "申请入党须年满十八岁。",
+    Stage.ACTIVIST: "须在递交入党申请书之后。",
+    Stage.CANDIDATE: "培养教育考察一年以上：确定为入党积极分子满一年后，才能列为发展对象。",
+    Stage.PROBATIONARY: "须在列为发展对象之后；接收后将自动登记到党员名册（预备党员）。",
+    Stage.FULL: (
+        "预备期为一年：接收为预备党员满一年后，才能转为正式党员；转正后名册中的人员类别随之改为正式党员。"
+    ),
 }
 
 # The stages a person must have spent a full year in before the next one: stage → the wait.

@@ -8,36 +8,45 @@ transaction. Rows already on file are found with one query per kind, so importin
 file again updates instead of duplicating: members by 公民身份证号 (else 姓名 + 出生日期),
 households by 户主姓名, service records by 党员 + 服务日期 + 服务内容, attendance by 会议 + 党员.
 
-Exports of the same four kinds go through the same resources; every cell that a spreadsheet
-would run as a formula is escaped (campaigns.spreadsheets.safe_cell), in .xlsx and .csv alike.
+Every member row is held to the member rules (`members.validation.check_member`) exactly as
+the register page holds a member, with what is already loaded: the 党小组 and the branch come from
+the resources' lookups, and the file's ID numbers are compared with the register in one query.
+
+Files are read, and exports and templates written, with the project's spreadsheet toolkit
+(`spreadsheets`): every cell that a spreadsheet would run as a formula is escaped, in .xlsx and
+.csv alike.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.fields import NOT_PROVIDED
+from django.utils import timezone
 from import_export import resources
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from campaigns.spreadsheets import XLSX_TYPE, safe_cell, xlsx_bytes
 from organizations.models import Organization
 from organizations.resources import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
+from spreadsheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    FileRefused,
+    RowError,
+    Table,
+    csv_bytes,
+    template_xlsx,
+    xlsx_bytes,
+)
 
 from .models import Attendance, Household, ImportJob, Member, ServiceRecord
 from .resources import (
-    ID_NUMBER,
     AttendanceResource,
     HoursWidget,
     HouseholdResource,
@@ -45,103 +54,17 @@ from .resources import (
     ServiceRecordResource,
     is_masked,
 )
+from .validation import ID_TAKEN, RULE_FIELDS, check_member
 
 IMPORT_EXTENSIONS = ("xlsx", "csv")
-MAX_ROWS = 20_000
 # Files with more rows than this are imported by a Celery job while the page shows progress.
 ASYNC_ROWS = 2_000
 PROGRESS_EVERY = 500
 WRITE_BATCH = 1_000
 PREVIEW_ROWS = 10
-CSV_TYPE = "text/csv; charset=utf-8"
-
-
-class FileRefused(ValidationError):
-    """The file as a whole cannot be imported (unreadable, wrong columns, too long)."""
-
-
-# Reading ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """A file's header row and its data rows as (spreadsheet row number, {header: value})."""
-
-    headers: list[str]
-    rows: list[tuple[int, dict[str, Any]]]
-
-
-def _header(value: Any) -> str:
-    """A column heading as people type it: spaces, a required-mark * and full-width brackets aside."""
-    text = "" if value is None else str(value)
-    return text.strip().strip("*＊").strip().replace("（", "(").replace("）", ")")
-
-
-def _blank(values: Sequence[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-
-
-def _table(records: Iterable[Sequence[Any]]) -> Table:
-    records = iter(records)
-    header = next(records, None)
-    if header is None or _blank(header):
-        raise FileRefused("文件是空的：第 1 行应是列名。")
-    headers = [_header(h) for h in header]
-    named = [h for h in headers if h]
-    duplicated = sorted({h for h in named if named.count(h) > 1})
-    if duplicated:
-        raise FileRefused(f"第 1 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
-    rows = []
-    for number, values in enumerate(records, start=2):
-        if values is None or _blank(values):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise FileRefused(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入。")
-        rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
-    return Table(headers=named, rows=rows)
-
-
-def read_table(data: bytes, name: str) -> Table:
-    """The first sheet of an .xlsx, or a .csv in UTF-8 (with or without BOM) or GB18030 —
-    what Chinese Excel writes when it saves "CSV (逗号分隔)"."""
-    extension = Path(name).suffix.lower().lstrip(".")
-    if extension == "xlsx":
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises several unrelated types for a bad file
-            raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
-        try:
-            return _table(workbook.worksheets[0].iter_rows(values_only=True))
-        finally:
-            workbook.close()
-    if extension == "csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            try:
-                return _table(csv.reader(io.StringIO(text, newline="")))
-            except csv.Error as error:
-                raise FileRefused("无法读取该 CSV 文件，请在 Excel 中另存为 .xlsx 后上传。") from error
-        raise FileRefused("无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后上传。")
-    raise FileRefused("只能导入 Excel（.xlsx）或 CSV（.csv）文件。")
 
 
 # The four kinds ---------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int | None
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "message": self.message}
-
-
-class Refused(Exception):
-    """A row that cannot be imported; the message says why, in Chinese."""
 
 
 class ImportKind(ABC):
@@ -168,13 +91,19 @@ class ImportKind(ABC):
     @abstractmethod
     def match(self, values: dict, index: Any) -> tuple[models.Model | None, list[tuple]]:
         """The existing row these values are about (or None) and the keys that say which row it is;
-        two rows of a file with a key in common are the same record twice. Raises Refused."""
+        two rows of a file with a key in common are the same record twice. Raises ValueError
+        with the reason (in Chinese) when the row cannot say which record it is."""
+
+    # What `check` may fill in besides the file's own columns (a 出生日期 from the 公民身份证号).
+    derived: tuple[str, ...] = ()
 
     def new(self, branch: Organization) -> models.Model:
         return self.model()
 
-    def check(self, instance: models.Model) -> list[str]:
-        return []
+    def check(self, instance: models.Model, branch: Organization, today: datetime.date) -> None:
+        """The model's rules for one row, from what is in hand (no query); raises
+        ValidationError by field."""
+        return None
 
     def check_all(self, rows: list[tuple[int, models.Model]], branch: Organization) -> list[RowError]:
         """Checks across the whole file, each one query at most."""
@@ -226,6 +155,7 @@ class MemberImport(ImportKind):
     model = Member
     resource_class = MemberResource
     required = ("姓名", "性别")
+    derived = ("birth_date",)
     notes = {
         "公民身份证号": "18 位；与出生日期至少填一项，再次导入时据此认出同一名党员",
         "出生日期": "日期，如 1980-01-01、1980/1/1 或 1980年1月1日",
@@ -255,7 +185,7 @@ class MemberImport(ImportKind):
             del values["id_number"]
             candidates = [m for m in same_person if m.masked_id_number == id_number]
             if len(candidates) != 1:
-                raise Refused(
+                raise ValueError(
                     "公民身份证号是隐去部分数字的，只能用来更新已登记的党员，"
                     "本支部没有姓名、出生日期和身份证号都对得上的党员；请填写完整的身份证号。"
                 )
@@ -268,9 +198,9 @@ class MemberImport(ImportKind):
             keys = [("id", id_number)]
         else:
             if birth_date is None:
-                raise Refused("公民身份证号和出生日期至少填一项，以便再次导入时认出同一名党员。")
+                raise ValueError("公民身份证号和出生日期至少填一项，以便再次导入时认出同一名党员。")
             if len(same_person) > 1:
-                raise Refused(
+                raise ValueError(
                     f"本支部有 {len(same_person)} 名党员叫“{name}”且出生日期相同，"
                     "请填写公民身份证号加以区分。"
                 )
@@ -280,22 +210,27 @@ class MemberImport(ImportKind):
             keys.append(("pk", member.pk))
         return member, keys
 
-    def check(self, instance):
-        if instance.id_number and not ID_NUMBER.match(instance.id_number):
-            return ["公民身份证号：应为 18 位（末位可为 X）"]
-        return []
+    def check(self, instance, branch, today):
+        data = check_member(
+            {name: getattr(instance, name) for name in RULE_FIELDS},
+            branch=branch,
+            member=instance,
+            today=today,
+        )
+        instance.id_number, instance.birth_date = data["id_number"], data["birth_date"]
 
     def check_all(self, rows, branch):
-        numbers = {m.id_number: number for number, m in rows if m.id_number}
+        # A number new to the file's members: another branch's member may hold it (this
+        # branch's own would have been matched and updated).
+        numbers = {
+            m.id_number: number for number, m in rows if m.id_number and m.id_number != m.stored_id_number
+        }
         taken = (
             Member.objects.filter(id_number__in=list(numbers))
             .exclude(branch=branch)
             .values_list("id_number", flat=True)
         )
-        return [
-            RowError(numbers[id_number], f"公民身份证号：{id_number} 已登记在其他党支部的党员档案中。")
-            for id_number in taken
-        ]
+        return [RowError(numbers[id_number], _sentence([ID_TAKEN])) for id_number in taken]
 
     def export_queryset(self, *, branch, user):
         return Member.objects.visible_to(user).filter(branch=branch).select_related("branch", "group")
@@ -322,7 +257,7 @@ class HouseholdImport(ImportKind):
         name = values.get("name", "")
         found = index.get(name, [])
         if len(found) > 1:
-            raise Refused(f"本支部已有 {len(found)} 户帮扶对象户主叫“{name}”，无法确定更新哪一户。")
+            raise ValueError(f"本支部已有 {len(found)} 户帮扶对象户主叫“{name}”，无法确定更新哪一户。")
         return (found[0] if found else None), [("name", name)]
 
     def export_queryset(self, *, branch, user):
@@ -425,6 +360,12 @@ def _sentence(problems: Iterable[str]) -> str:
     return "；".join(p.rstrip("。；") for p in problems) + "。"
 
 
+def _labelled(column: str, reason: str) -> str:
+    """“列名：原因”, unless the reason already names its column (the member rules' messages do,
+    in the words the register page shows beside the field)."""
+    return reason if reason.startswith(column) else f"{column}：{reason}"
+
+
 def plan_import(
     *,
     kind: str,
@@ -439,11 +380,7 @@ def plan_import(
     file, and one for checks across the file — none per row.
     """
     spec = KINDS[kind]
-    missing = [c for c in spec.required if c not in table.headers]
-    if missing:
-        raise FileRefused(
-            f"第 1 行缺少必填的列：{'、'.join(missing)}。请用本页的“{spec.label}”模板，列名不要改动。"
-        )
+    table.require(spec.required, advice=f"请用本页的“{spec.label}”模板，列名不要改动。")
     if not table.rows:
         raise FileRefused("文件中没有数据：第 1 行是列名，从第 2 行起每行一条。")
     resource = spec.resource(branch=branch, user=user)
@@ -454,8 +391,9 @@ def plan_import(
     ]
     labels = {f.attribute: f.column_name for f in resource.get_import_fields() if f.attribute}
     related = [f.name for f in spec.model._meta.concrete_fields if f.is_relation or f.primary_key]
-    attnames = {f.attribute: spec.model._meta.get_field(f.attribute).attname for f in in_file}
+    attnames = {f.name: f.attname for f in spec.model._meta.concrete_fields}
     export_fields = resource.get_export_fields()
+    today = timezone.localdate()
 
     plan = Plan(kind=spec, total=len(table.rows), headers=[f.column_name for f in export_fields])
     index = spec.index(branch)
@@ -472,13 +410,13 @@ def plan_import(
                 values[column_field.attribute] = column_field.clean(row)
             except (ValueError, ValidationError) as error:
                 reason = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                problems.append(f"{column_field.column_name}：{reason}")
+                problems.append(_labelled(column_field.column_name, reason))
         if problems:
             plan.errors.append(RowError(number, _sentence(problems)))
             continue
         try:
             instance, keys = spec.match(values, index)
-        except Refused as refused:
+        except ValueError as refused:
             plan.errors.append(RowError(number, _sentence([str(refused)])))
             continue
         earlier = next((seen[k] for k in keys if k in seen), None)
@@ -489,26 +427,35 @@ def plan_import(
             seen[key] = number
 
         is_new = instance is None
+        watched = [*values, *(a for a in spec.derived if a not in values)]
         if is_new:
             instance = spec.new(branch)
             before = {}
         else:
-            before = {a: getattr(instance, attnames[a]) for a in values}
+            before = {a: getattr(instance, attnames[a]) for a in watched}
         for attribute, value in values.items():
             setattr(instance, attribute, value)
+        errors: dict[str, list[str]] = {}
         try:
             instance.clean_fields(exclude=related)
         except ValidationError as error:
+            errors = dict(error.message_dict)
+        try:
+            spec.check(instance, branch, today)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, messages)  # a field already refused is named once
+        if errors:
             problems = [
-                f"{labels.get(name) or spec.model._meta.get_field(name).verbose_name}：{'；'.join(messages)}"
-                for name, messages in error.message_dict.items()
+                _labelled(
+                    labels.get(name) or str(spec.model._meta.get_field(name).verbose_name), "；".join(m)
+                )
+                for name, m in errors.items()
             ]
-        problems += spec.check(instance)
-        if problems:
             plan.errors.append(RowError(number, _sentence(problems)))
             continue
 
-        changes = [a for a in values if getattr(instance, attnames[a]) != before.get(a)]
+        changes = [a for a in watched if getattr(instance, attnames[a]) != before.get(a)]
         if is_new:
             plan.creates.append(instance)
             action = "新增"
@@ -555,16 +502,6 @@ class Download:
     content: bytes
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Chinese as Chinese; formula-like cells escaped."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([safe_cell("" if v is None else v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def _download(name: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence], title: str):
     if fmt == "csv":
         return Download(f"{name}.csv", CSV_TYPE, csv_bytes(headers, rows))
@@ -586,27 +523,9 @@ def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
     headers = [name for name, _, _ in columns]
     if fmt == "csv":
         return Download(f"{spec.label}导入模板.csv", CSV_TYPE, csv_bytes(headers, []))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = spec.label
-    sheet.append(headers)
-    for i, (name, required, _) in enumerate(columns, start=1):
-        sheet.cell(row=1, column=i).font = Font(bold=True, color="B91C1C" if required else None)
-        sheet.column_dimensions[get_column_letter(i)].width = max(12, len(name) * 2 + 4)
-    sheet.freeze_panes = "A2"
-    guide = workbook.create_sheet("填写说明")
-    guide.append(["列名", "是否必填", "填写说明"])
-    for name, required, note in columns:
-        guide.append([name, "必填" if required else "可空", safe_cell(note)])
+    notes = []
     if spec.kind == ImportJob.Kind.MEMBERS:
         groups = Organization.objects.groups_of(branch)
-        names = "、".join(g.name for g in groups) or "（本支部尚未设党小组）"
-        guide.append([])
-        guide.append(["本支部党小组", "", names])
-    guide.append([])
-    guide.append(["说明", "", "第 1 行是列名，请勿改动；从第 2 行起每行一条。红色列名为必填列。"])
-    for letter, width in (("A", 18), ("B", 10), ("C", 70)):
-        guide.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Download(f"{spec.label}导入模板.xlsx", XLSX_TYPE, buffer.getvalue())
+        notes.append(("本支部党小组", "、".join(g.name for g in groups) or "（本支部尚未设党小组）"))
+    content = template_xlsx(columns, title=spec.label, notes=notes)
+    return Download(f"{spec.label}导入模板.xlsx", XLSX_TYPE, content)

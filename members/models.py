@@ -15,7 +15,9 @@ from django.db.models import F, Q
 
 from organizations.models import Organization, scoped_manager
 
+from . import development_rules, rules
 from .stars import DEFAULT_STAR_THRESHOLDS, star_level
+from .validation import RULE_FIELDS, check_member
 
 
 class Gender(models.TextChoices):
@@ -97,6 +99,10 @@ class Member(models.Model):
 
     objects = scoped_manager("branch")
 
+    # The 公民身份证号 as it is on file ("" before the first save): check_member does not hold a
+    # number already on file against a save that leaves it alone.
+    stored_id_number = ""
+
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
@@ -110,13 +116,28 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "id_number" in update_fields:
+            self.stored_id_number = self.id_number
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        member = super().from_db(db, field_names, values, **kwargs)
+        member.stored_id_number = member.__dict__.get("id_number", "")
+        return member
+
     def clean(self) -> None:
-        if self.branch_id and self.branch.kind != Organization.Kind.BRANCH:
-            raise ValidationError({"branch": "党员只能编入党支部。"})
-        if self.group_id and self.branch_id:
-            group = self.group
-            if group.kind != Organization.Kind.GROUP or not group.path.startswith(self.branch.path):
-                raise ValidationError({"group": f"党小组须是“{self.branch.name}”下的党小组。"})
+        """The member rules (`members.validation.check_member`), for every form and import that
+        validates a Member; fills 出生日期 from the 公民身份证号 when it is empty."""
+        data = check_member(
+            {name: getattr(self, name) for name in RULE_FIELDS},
+            branch=self.branch if self.branch_id else None,
+            member=self,
+            others=Member.objects.exclude(pk=self.pk),
+        )
+        self.id_number, self.birth_date = data["id_number"], data["birth_date"]
 
     @property
     def masked_id_number(self) -> str:
@@ -157,14 +178,9 @@ class Applicant(models.Model):
 
 
 class DevelopmentStage(models.Model):
-    class Stage(models.TextChoices):
-        APPLICANT = "APPLICANT", "入党申请人"
-        ACTIVIST = "ACTIVIST", "入党积极分子"
-        CANDIDATE = "CANDIDATE", "发展对象"
-        PROBATIONARY = "PROBATIONARY", "预备党员"
-        FULL = "FULL", "正式党员"
-
-    ORDER = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.FULL]
+    # The stages and their order are pure rules (development_rules), shared with the date checks.
+    Stage = development_rules.Stage
+    ORDER = list(development_rules.ORDER)
 
     applicant = models.ForeignKey(
         Applicant, on_delete=models.CASCADE, related_name="stages", verbose_name="发展对象"
@@ -212,9 +228,7 @@ class DuesPayment(models.Model):
     @property
     def on_time(self) -> bool:
         """Paid within the month it is for."""
-        return bool(
-            self.paid_on and (self.paid_on.year, self.paid_on.month) <= (self.month.year, self.month.month)
-        )
+        return bool(self.paid_on) and rules.paid_within(self.month, self.paid_on)
 
 
 class Meeting(models.Model):

@@ -13,7 +13,8 @@ import logging
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from members.stars import Board, BoardRow
+from members.queries import Board
+from members.stars import BoardRow
 from organizations.models import Organization
 
 # WeasyPrint logs every layout step at INFO; a poster request should not print seven lines.

@@ -15,21 +15,19 @@ so a file of any length costs one query per referenced table, never one per row.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from campaigns.spreadsheets import DANGEROUS_LEADS
 from organizations.models import Kind, Organization
 from organizations.resources import ChineseDateWidget, ChineseErrorsMixin, ChoiceLabelWidget, YesNoWidget
+from spreadsheets import cell_text
 
 from . import policies
 from .models import Attendance, Education, Gender, Household, Meeting, Member, ServiceRecord
-
-ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+from .validation import group_refusal, normal_id_number
 
 
 def is_masked(id_number: str) -> bool:
@@ -42,24 +40,17 @@ class TextWidget(widgets.Widget):
     and a cell an export escaped against formulas ('=…, '+86…) comes back as it was typed."""
 
     def clean(self, value, row=None, **kwargs):
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
-        if text[:1] == "'" and text[1:2] and text[1] in DANGEROUS_LEADS:
-            text = text[1:]
-        return text
+        return cell_text(value)
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
 
 
 class IdNumberWidget(TextWidget):
-    """公民身份证号: upper-case X, no spaces."""
+    """公民身份证号 as stored (`members.validation.normal_id_number`): upper-case X, no spaces."""
 
     def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).replace(" ", "").upper()
+        return normal_id_number(super().clean(value, row, **kwargs))
 
 
 class HoursWidget(widgets.Widget):
@@ -157,7 +148,7 @@ class GroupWidget(widgets.ForeignKeyWidget):
             return None  # the 所在党支部 column reports its own error
         group = self._index.get((branch.path, text))
         if group is None:
-            raise ValueError(f"{branch.name}没有名为“{text}”的党小组。")
+            raise ValueError(group_refusal(branch, text))
         return group
 
     def render(self, value, obj=None, **kwargs):
@@ -399,16 +390,14 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
         return IdNumberWidget().clean(row.get(self.fields["id_number"].column_name))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Every row through `full_clean`, so `Member.clean` holds it to the member rules
+        (`members.validation.check_member`) as the register page does, ID number included."""
         errors = dict(import_validation_errors or {})
         try:
             instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if "id_number" not in errors and instance.id_number:
-            if not ID_NUMBER.match(instance.id_number):
-                errors["id_number"] = ["公民身份证号应为 18 位（末位可为 X）。"]
-            elif Member.objects.exclude(pk=instance.pk).filter(id_number=instance.id_number).exists():
-                errors["id_number"] = ["该公民身份证号已登记在其他党支部的党员档案中。"]
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, messages)  # a column already refused is named once
         if errors:
             raise self.relabel(ValidationError(errors))
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Left, Length
+from django.utils.functional import cached_property
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
@@ -33,11 +34,11 @@ class UserQuerySet(models.QuerySet):
 
     def changeable_by(self, user) -> UserQuerySet:
         """Accounts `user` may change (password included): visible ones that are not superusers
-        and hold no role outside `user`'s scope — changing those would reach beyond it."""
+        and hold no role outside where `user` is 组织部 — changing those would reach beyond it."""
         if getattr(user, "is_superuser", False):
             return self
         role_outside = Role.objects.filter(user_id=OuterRef("pk")).exclude(
-            organization__in=Organization.objects.visible_to(user)
+            organization__in=Organization.objects.visible_to(user, role_kind=Role.Kind.ORG_DEPARTMENT)
         )
         return self.visible_to(user).filter(is_superuser=False).exclude(Exists(role_outside))
 
@@ -58,6 +59,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.username
+
+    @cached_property
+    def opens_data_admin(self) -> bool:
+        """数据管理 (the Django admin) is for the 组织部 and superusers: an active staff account
+        that is a superuser or holds a 组织部 role. The admin site lets in exactly these, and
+        the top bar links to it for exactly these; branch secretaries, 党委 and inspectors
+        work in the pages."""
+        return (
+            self.is_active
+            and self.is_staff
+            and (self.is_superuser or self.roles.filter(kind=Role.Kind.ORG_DEPARTMENT).exists())
+        )
 
 
 class Kind(models.TextChoices):
@@ -353,6 +366,8 @@ class Verb(models.TextChoices):
     MOVE_ORGANIZATION = "MOVE_ORGANIZATION", "调整隶属关系"
     GRANT_ROLE = "GRANT_ROLE", "授予角色"
     REVOKE_ROLE = "REVOKE_ROLE", "撤销角色"
+    OPEN_ACCOUNT = "OPEN_ACCOUNT", "开设账号"
+    CHANGE_ACCOUNT = "CHANGE_ACCOUNT", "修改账号"
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -435,6 +450,26 @@ def record_event(
         subject_id=subject.pk,
         summary=summary[:500],
     )
+
+
+def _shown(field: models.Field, value) -> str:
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value) if value not in (None, "") else "—"
+
+
+def describe_changes(instance: models.Model, fields: dict) -> list[str]:
+    """For an audit summary: "名称：旧 → 新" for each of `fields` whose value differs from
+    `instance`'s (choices by their label, yes/no as 是/否, empty as —). Changes nothing."""
+    lines = []
+    for name, value in fields.items():
+        before = getattr(instance, name)
+        if before != value:
+            field = instance._meta.get_field(name)
+            lines.append(f"{field.verbose_name}：{_shown(field, before)} → {_shown(field, value)}")
+    return lines
 
 
 class RecipientQuerySet(models.QuerySet):

@@ -1,66 +1,65 @@
-"""Django admin access for users who hold roles in the tree.
+"""数据管理 (the Django admin) is for the 组织部 and superusers; who gets in and with what.
 
-What rows a staff user sees is decided by scoping (`visible_to`); what they may do with them is
-decided here, by one Django Group per role kind. The groups are created with their permissions
-the first time they are needed; an administrator may tune a group afterwards and
-`grant_admin_access` leaves it as it is.
+`DataAdminSite` lets in exactly the accounts `User.opens_data_admin` names. What rows a 组织部
+user sees there is decided by scoping (`visible_to`); what they may write, by the admin
+classes (below superuser only the tree, accounts and roles, through `organizations.services`)
+and by the permissions of the Django Group 组织部, created the first time it is needed. An
+administrator may tune that group afterwards and `grant_admin_access` leaves it as it is.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Role
 
 APPS = ("organizations", "campaigns", "members", "assessments")
+REFUSED = "数据管理只对组织部和系统管理员开放，请在业务页面中办理。"
 
-# Written by services and jobs, never by hand: viewable only.
-READ_ONLY = {"organizations.auditevent", "campaigns.reminder"}
-# Accounts: the 组织部 may open and look after accounts in its county; nobody else may.
-ACCOUNTS = {"organizations.user"}
-# One-time ballot links: whoever holds them can vote, so only the 组织部 that prints them sees them.
-BALLOT_LINKS = {"assessments.ballottoken"}
-# A site's own data, kept by its branch and committee. Sites themselves are created and
-# moved on only through the lifecycle services, so they are changed (plan, highlights), never added.
-SITE_DATA = {
-    "campaigns.leadinggroupmember",
-    "campaigns.workitem",
-    "campaigns.funding",
-    "campaigns.rectification",
-    "assessments.selfassessment",
-    "assessments.indicatorscore",
-    "assessments.evidence",
+# What the 组织部 writes in the admin: the tree, accounts and roles, each through a service.
+# Everything else is read there and written on the pages, through their services.
+ORG_DEPARTMENT_WRITES = {
+    "add": {"organizations.organization", "organizations.user", "organizations.role"},
+    "change": {"organizations.organization", "organizations.user"},
+    "delete": {"organizations.role"},
 }
 
 
-def _models() -> set[str]:
-    return {
+class DataAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's own login form, refusing with the same rule as the site."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.opens_data_admin:
+            raise ValidationError(REFUSED, code="invalid_login")
+
+
+class DataAdminSite(admin.AdminSite):
+    """The admin site: open to the accounts `User.opens_data_admin` names and nobody else.
+
+    A branch secretary, a 党委 or an inspector who opens /admin/ gets its login page, as an
+    account without staff status does, even if an older grant left them staff status.
+    """
+
+    login_form = DataAdminAuthenticationForm
+
+    def has_permission(self, request):
+        return bool(getattr(request.user, "opens_data_admin", False))
+
+
+def group_permissions() -> dict[str, set[str]]:
+    """The 组织部 group's model permissions, as {action: {"app.model", ...}}: it reads everything."""
+    everything = {
         f"{model._meta.app_label}.{model._meta.model_name}"
         for label in APPS
         for model in apps.get_app_config(label).get_models()
     }
-
-
-def _members_models() -> set[str]:
-    return {name for name in _models() if name.startswith("members.")}
-
-
-def group_permissions(kind: str) -> dict[str, set[str]]:
-    """The model permissions of the group for role `kind`, as {action: {"app.model", ...}}."""
-    everything = _models()
-    if kind == Role.Kind.ORG_DEPARTMENT:
-        writable = everything - READ_ONLY
-        return {"view": everything, "add": writable, "change": writable}
-    if kind in (Role.Kind.COMMITTEE, Role.Kind.BRANCH_SECRETARY):
-        members = _members_models()
-        return {
-            "view": everything - ACCOUNTS - BALLOT_LINKS,
-            "add": members | SITE_DATA,
-            "change": members | SITE_DATA | {"campaigns.site"},
-        }
-    return {"view": everything - ACCOUNTS - BALLOT_LINKS}
+    return {"view": everything, **ORG_DEPARTMENT_WRITES}
 
 
 def _permissions(spec: dict[str, set[str]]) -> list[Permission]:
@@ -73,25 +72,25 @@ def _permissions(spec: dict[str, set[str]]) -> list[Permission]:
     return [p for p in candidates if (p.content_type.app_label, p.codename) in wanted]
 
 
-def ensure_group(kind: str) -> Group:
-    """The group for role `kind` (named after its label, e.g. 支部书记), created if missing."""
-    group, created = Group.objects.get_or_create(name=Role.Kind(kind).label)
+def ensure_group() -> Group:
+    """The group 组织部, created with its permissions if missing."""
+    group, created = Group.objects.get_or_create(name=Role.Kind.ORG_DEPARTMENT.label)
     if created:
-        group.permissions.set(_permissions(group_permissions(kind)))
+        group.permissions.set(_permissions(group_permissions()))
     return group
 
 
 @transaction.atomic
-def grant_admin_access(user) -> None:
-    """Let `user` into the Django admin with the permissions of each role kind they hold.
+def grant_admin_access(user) -> bool:
+    """Let `user` into 数据管理 if they hold a 组织部 role; whether they may enter now.
 
-    Sets `is_staff` and adds the user to one group per role kind (组织部, 党委, 支部书记,
-    验收组成员). Idempotent: a second call changes nothing.
+    Sets `is_staff` and adds the user to the group 组织部. Other roles get nothing: their work
+    is in the pages. Idempotent: a second call changes nothing.
     """
+    if not Role.objects.filter(user_id=user.pk, kind=Role.Kind.ORG_DEPARTMENT).exists():
+        return False
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    kinds = set(Role.objects.filter(user_id=user.pk).values_list("kind", flat=True))
-    groups = [ensure_group(kind) for kind in Role.Kind if kind in kinds]
-    if groups:
-        user.groups.add(*groups)
+    user.groups.add(ensure_group())
+    return True

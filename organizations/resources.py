@@ -8,12 +8,12 @@ import with any bad row saves nothing.
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Left, Length
 from import_export import fields, resources, widgets
+
+from spreadsheets import parse_date
 
 from .models import Kind, Organization, Sector, validate_placement
 
@@ -63,24 +63,11 @@ class YesNoWidget(widgets.Widget):
 
 
 class ChineseDateWidget(widgets.Widget):
-    """Dates as rosters write them: 2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131."""
-
-    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+    """Dates as rosters write them (2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131, an
+    Excel date or day number): `spreadsheets.parse_date`, the one reading every import uses."""
 
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = str(value).strip()
-        for fmt in self.FORMATS:
-            try:
-                return datetime.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise ValueError(f"“{text}”不是有效的日期，请写成 2020-01-31 的形式。")
+        return parse_date(value)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""

@@ -12,8 +12,6 @@ from organizations.models import Organization
 
 from .plan import PlanFileMixin
 
-# A 创建方案 is a document: PDF or Word.
-
 
 class BranchSelect(forms.Select):
     """A select whose branches already holding a site in the campaign are shown, but disabled."""

@@ -1,9 +1,9 @@
 """Forms for the work schedules (工作安排), campaign-wide and per site, and their .xlsx layout.
 
 The spreadsheet has the columns 阶段, 工作内容, 完成时限, 责任人, 状态 and 完成日期, in that order;
-an export has the same columns, so an exported file imports again. Reading a file turns each row
-into the model's field values or the reasons it cannot; `import_work_items` then checks the rest
-and saves all rows or none.
+an export has the same columns, so an exported file imports again. Reading a file (with the
+`spreadsheets` toolkit every import uses) turns each row into the model's field values or the
+reasons it cannot; `import_work_items` then checks the rest and saves all rows or none.
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl.utils.datetime import from_excel
 
 from organizations.uploads import check_upload, describe_limits
+from spreadsheets import RowError, cell_text, parse_date, read_table
 
 from ..models import Campaign, Phase, WorkItem
-from ..services import RowError
-from ..spreadsheets import DANGEROUS_LEADS, SpreadsheetError, read_xlsx
 
 COLUMNS = ("阶段", "工作内容", "完成时限", "责任人", "状态", "完成日期")
 REQUIRED_COLUMNS = ("工作内容", "完成时限")
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
 DATE_HINT = "如 2026-05-31、2026/5/31 或 2026年5月31日"
-# 2026-05-31, 2026/5/31, 2026.5.31, 2026年5月31日 (a time after it, as a text export adds, is ignored).
-DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?$")
 
 
 def _date_field(label: str, *, error_messages: dict | None = None, **kwargs) -> forms.DateField:
@@ -43,7 +39,9 @@ def _date_field(label: str, *, error_messages: dict | None = None, **kwargs) -> 
 
 class WorkItemForm(forms.Form):
     """Add or change one 工作安排. Without a chosen stage, the item goes in the stage its due date
-    falls in. `campaign` comes with its phases loaded (they make the stage choices)."""
+    falls in. `campaign` comes with its phases loaded (they make the stage choices). Whether the
+    完成日期 may be that day is `save_work_item`'s rule (`policies.done_on_refusal`); its
+    refusal comes back on the field."""
 
     title = forms.CharField(
         label="工作内容",
@@ -78,12 +76,6 @@ class WorkItemForm(forms.Form):
             ("", "按完成时限自动归入"),
             *((p.pk, p.display_name) for p in self.phases.values()),
         ]
-
-    def clean_done_on(self):
-        done_on = self.cleaned_data.get("done_on")
-        if done_on and done_on > timezone.localdate():
-            raise ValidationError("完成日期不能晚于今天。")
-        return done_on
 
     def clean(self):
         data = super().clean()
@@ -120,36 +112,6 @@ class ScheduleSheet:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    text = str(value).strip()
-    # An export writes "'=…" so a spreadsheet shows it as text; the apostrophe is not part of it.
-    if text.startswith("'") and text[1:].startswith(DANGEROUS_LEADS):
-        text = text[1:]
-    return text
-
-
-def parse_date(value) -> datetime.date | None:
-    """A date cell: an Excel date, an Excel day number, or text like 2026-05-31 / 2026/5/31 /
-    2026年5月31日. Blank is None; anything else raises ValueError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # A date cell that lost its date format shows as Excel's day number (46173 = 2026-05-31).
-        if 1 <= value < 2958466:
-            return from_excel(value).date()
-        raise ValueError
-    match = DATE_TEXT.match(_text(value))
-    if not match:
-        raise ValueError
-    return datetime.date(*(int(part) for part in match.groups()))
-
-
 def _phase_key(name: str) -> str:
     name = re.sub(r"\s+", "", name)
     return name.removesuffix("阶段")
@@ -173,7 +135,7 @@ class _RowReader:
 
     def read(self, cells: dict) -> tuple[dict, list[str]]:
         problems = []
-        title = _text(cells.get("工作内容"))
+        title = cell_text(cells.get("工作内容"))
         if not title:
             problems.append("工作内容未填写")
         due_on = self._date(cells.get("完成时限"), "完成时限", problems)
@@ -182,7 +144,7 @@ class _RowReader:
         done_on = self._date(cells.get("完成日期"), "完成日期", problems)
 
         phase = None
-        phase_text = _text(cells.get("阶段"))
+        phase_text = cell_text(cells.get("阶段"))
         if phase_text:
             phase = self.phases.get(_phase_key(phase_text))
             if phase is None:
@@ -192,7 +154,7 @@ class _RowReader:
         elif due_on is not None:
             phase = self.campaign.phase_on(due_on)
 
-        status_text = _text(cells.get("状态"))
+        status_text = cell_text(cells.get("状态"))
         if status_text:
             status = self.statuses.get(status_text)
             if status is None:
@@ -209,7 +171,7 @@ class _RowReader:
             "phase": phase,
             "title": title,
             "due_on": due_on,
-            "responsible": _text(cells.get("责任人")),
+            "responsible": cell_text(cells.get("责任人")),
             "status": status,
             "done_on": done_on,
         }
@@ -219,21 +181,22 @@ class _RowReader:
     def _date(value, column: str, problems: list[str]) -> datetime.date | None:
         try:
             return parse_date(value)
-        except (ValueError, OverflowError):
-            problems.append(f"{column}“{_text(value)}”不是有效日期，请写成日期格式，{DATE_HINT}")
+        except ValueError:
+            problems.append(f"{column}“{cell_text(value)}”不是有效日期，请写成日期格式，{DATE_HINT}")
             return None
 
 
 def read_schedule(file, campaign: Campaign) -> ScheduleSheet:
     """Every data row of an uploaded schedule, read or refused with its row number.
 
-    Raises `SpreadsheetError` when the file cannot be read or its header row lacks a column.
+    Raises `spreadsheets.FileRefused` when the file cannot be read or its header row lacks a column.
     """
     reader = _RowReader(campaign)
     sheet = ScheduleSheet()
-    required = list(REQUIRED_COLUMNS)
-    optional = [c for c in COLUMNS if c not in REQUIRED_COLUMNS]
-    for number, cells in read_xlsx(file, required=required, optional=optional):
+    file.seek(0)
+    table = read_table(file.read(), file.name)
+    table.require(REQUIRED_COLUMNS, advice=f"应有的列：{'、'.join(COLUMNS)}。")
+    for number, cells in table.rows:
         fields, problems = reader.read(cells)
         if problems:
             sheet.errors.append(RowError(number, "；".join(problems)))
@@ -257,10 +220,7 @@ class ScheduleImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         check_upload(upload, ("xlsx",))
-        try:
-            sheet = read_schedule(upload, self.campaign)
-        except SpreadsheetError as error:
-            raise ValidationError(str(error)) from error
+        sheet = read_schedule(upload, self.campaign)  # FileRefused is a ValidationError
         if not sheet.rows and not sheet.errors:
             raise ValidationError("文件里没有工作安排：第 1 行是列名，从第 2 行起每行一项。")
         self.sheet = sheet

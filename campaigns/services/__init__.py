@@ -16,8 +16,6 @@ from .lifecycle import (
     withdraw_site,
 )
 from .records import (
-    ImportRefused,
-    RowError,
     answer_rectification,
     close_rectification,
     complete_work_item,
@@ -38,10 +36,8 @@ from .records import (
 
 __all__ = [
     "VERDICT_STATUS",
-    "ImportRefused",
     "LifecycleError",
     "PhaseSpec",
-    "RowError",
     "activate_campaign",
     "answer_rectification",
     "approve_site",

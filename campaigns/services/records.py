@@ -2,8 +2,9 @@
 
 The site's plan, leading group, work schedule and funding; the campaign-wide schedule;
 supervision visits and rectification; typical cases. Like the lifecycle services, each
-function checks the actor through `campaigns.policies`, validates, saves, and records an
-audit event in the same transaction; a refusal raises `LifecycleError` in Chinese.
+function asks `campaigns.policies` (a rectification's state read under its row lock first),
+validates, saves, and records an audit event in the same transaction; a refusal raises
+`LifecycleError` with the policy's reason.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from organizations.models import Verb, record_event
+from spreadsheets import ImportRefused, RowError
 
 from .. import policies
 from ..models import (
@@ -38,9 +39,17 @@ from .lifecycle import LifecycleError
 R = Rectification.Status
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise LifecycleError(message)
+def _require(reason: str | None) -> None:
+    """Refuse with a policy's reason, if it gave one."""
+    if reason:
+        raise LifecycleError(reason)
+
+
+def _site_event(site: Site, *, by, verb: str, target: models.Model, summary: str) -> None:
+    """An audit event on one of a site's records, in the site's history."""
+    record_event(
+        actor=by, verb=verb, target=target, organization=site.organization, summary=summary, subject=site
+    )
 
 
 def _changes(instance: models.Model, fields: dict) -> list[str]:
@@ -74,9 +83,7 @@ def _save(
     instance.full_clean()
     instance.save()
     summary = f"{target_label}" if creating else f"{target_label}：{'；'.join(lines)}"
-    record_event(
-        actor=by, verb=verb, target=instance, organization=site.organization, summary=summary, subject=site
-    )
+    _site_event(site, by=by, verb=verb, target=instance, summary=summary)
     return instance
 
 
@@ -88,7 +95,7 @@ def update_site_plan(
     *, site: Site, by, plan: str, highlights: str, plan_file: UploadedFile | None = None
 ) -> Site:
     """The 创建方案 (text and/or an attached file) and the site's 特色."""
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以修改创建方案（活动进行中）。")
+    _require(policies.cannot_edit_site(by, site))
     fields = {"plan": plan.strip(), "highlights": highlights.strip()}
     if plan_file is not None:
         fields["plan_file"] = plan_file
@@ -111,7 +118,7 @@ def save_leading_group_member(
     *, site: Site, by, member: LeadingGroupMember | None = None, **fields
 ) -> LeadingGroupMember:
     """Add (member=None) or change one member of the 领导小组."""
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以维护领导小组。")
+    _require(policies.cannot_edit_site(by, site))
     instance = member or LeadingGroupMember(site=site)
     verb = Verb.CHANGE_LEADER if member else Verb.ADD_LEADER
     return _save(
@@ -122,16 +129,9 @@ def save_leading_group_member(
 @transaction.atomic
 def remove_leading_group_member(*, member: LeadingGroupMember, by) -> None:
     site = member.site
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以维护领导小组。")
+    _require(policies.cannot_edit_site(by, site))
     label = f"{member.get_position_display()} {member.name}"
-    record_event(
-        actor=by,
-        verb=Verb.REMOVE_LEADER,
-        target=member,
-        organization=site.organization,
-        summary=label,
-        subject=site,
-    )
+    _site_event(site, by=by, verb=Verb.REMOVE_LEADER, target=member, summary=label)
     member.delete()
 
 
@@ -139,10 +139,7 @@ def remove_leading_group_member(*, member: LeadingGroupMember, by) -> None:
 
 
 def _require_schedule_editor(by, campaign: Campaign, site: Site | None) -> None:
-    if site is None:
-        _require(policies.may_manage_campaign(by, campaign), "只有组织部可以维护全活动的工作安排。")
-    else:
-        _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以维护示范点的工作安排。")
+    _require(policies.cannot_edit_schedule(by, campaign, site))
 
 
 def _schedule_event(item: WorkItem, *, by, verb: str, summary: str) -> None:
@@ -159,13 +156,16 @@ def save_work_item(
 ) -> WorkItem:
     """Add (item=None) or change one 工作安排 of a site, or campaign-wide when `site` is None.
 
-    Marking an item 已完成 without a date takes today's.
+    Marking an item 已完成 without a date takes today's; a 完成日期 after today is refused
+    (on the `done_on` field, for the form to show beside it).
     """
     _require_schedule_editor(by, campaign, site)
     if fields.get("status") == WorkItem.Status.DONE and not fields.get("done_on"):
         fields["done_on"] = (item.done_on if item else None) or timezone.localdate()
     if fields.get("status") and fields["status"] != WorkItem.Status.DONE:
         fields["done_on"] = None
+    if reason := policies.done_on_refusal(fields.get("done_on")):
+        raise LifecycleError({"done_on": reason})
     instance = item or WorkItem(campaign=campaign, site=site)
     creating = instance.pk is None
     lines = _changes(instance, fields)
@@ -185,6 +185,8 @@ def save_work_item(
 
 @transaction.atomic
 def complete_work_item(*, item: WorkItem, by, done_on: datetime.date | None = None) -> WorkItem:
+    """标记完成, on `done_on` (today by default)."""
+    _require(policies.cannot_complete_work_item(by, item, done_on=done_on))
     return save_work_item(
         campaign=item.campaign, site=item.site, item=item, by=by, status=WorkItem.Status.DONE, done_on=done_on
     )
@@ -195,23 +197,6 @@ def remove_work_item(*, item: WorkItem, by) -> None:
     _require_schedule_editor(by, item.campaign, item.site)
     _schedule_event(item, by=by, verb=Verb.REMOVE_WORK_ITEM, summary=item.title)
     item.delete()
-
-
-@dataclass
-class RowError:
-    row: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行：{self.message}"
-
-
-class ImportRefused(LifecycleError):
-    """An import with bad rows: nothing was saved; `rows` lists every bad row."""
-
-    def __init__(self, rows: list[RowError]):
-        self.rows = rows
-        super().__init__([str(r) for r in rows])
 
 
 def _labelled(error: ValidationError) -> list[str]:
@@ -238,8 +223,9 @@ def import_work_items(
 
     Every bad row is reported with its spreadsheet row number (the first data row is
     `first_row`, or each row's number is given in `row_numbers` when they are not consecutive,
-    e.g. blank rows skipped); if any is bad, nothing is saved. `errors` are rows the caller
-    already found bad while reading the file: they are reported together with the rest.
+    e.g. blank rows skipped); if any is bad, nothing is saved and `spreadsheets.ImportRefused`
+    lists them all. `errors` are rows the caller already found bad while reading the file: they
+    are reported together with the rest.
     """
     _require_schedule_editor(by, campaign, site)
     items, bad = [], list(errors)
@@ -256,7 +242,7 @@ def import_work_items(
             continue
         items.append(item)
     if bad:
-        raise ImportRefused(sorted(bad, key=lambda error: error.row))
+        raise ImportRefused(bad)
     WorkItem.objects.bulk_create(items)
     subject = site or campaign
     organization = site.organization if site else campaign.organizer
@@ -276,7 +262,7 @@ def import_work_items(
 
 @transaction.atomic
 def save_funding(*, site: Site, by, funding: Funding | None = None, **fields) -> Funding:
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以登记经费。")
+    _require(policies.cannot_edit_site(by, site))
     instance = funding or Funding(site=site)
     verb = Verb.CHANGE_FUNDING if funding else Verb.ADD_FUNDING
     source = fields.get("source") or instance.source
@@ -287,29 +273,18 @@ def save_funding(*, site: Site, by, funding: Funding | None = None, **fields) ->
 @transaction.atomic
 def remove_funding(*, funding: Funding, by) -> None:
     site = funding.site
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以登记经费。")
-    record_event(
-        actor=by,
-        verb=Verb.REMOVE_FUNDING,
-        target=funding,
-        organization=site.organization,
-        summary=str(funding),
-        subject=site,
-    )
+    _require(policies.cannot_edit_site(by, site))
+    _site_event(site, by=by, verb=Verb.REMOVE_FUNDING, target=funding, summary=str(funding))
     funding.delete()
 
 
 # Supervision and rectification -------------------------------------------------------------
 
 
-# A site is supervised once it has been approved: a nomination still undecided, withdrawn or
-# rejected is not (yet) a site under construction.
-SUPERVISED_STATUSES = frozenset(Site.HOLDING_STATUSES) - {Site.Status.NOMINATED}
-
-
-def _require_supervised(site: Site, action: str) -> None:
-    if site.status not in SUPERVISED_STATUSES:
-        raise LifecycleError(f"示范点当前为“{site.get_status_display()}”，批准创建后才能{action}。")
+def _lock_status(item: Rectification) -> None:
+    """Read the item's state as it is in the database now, holding its row until commit, so that
+    an answer and a close (or two reviews) taken at once cannot both pass the policy asked next."""
+    item.status = Rectification.objects.select_for_update().values_list("status", flat=True).get(pk=item.pk)
 
 
 @transaction.atomic
@@ -327,20 +302,18 @@ def record_supervision_visit(
     `rectifications` (dicts of `description`, `owner`, `due_on`) are raised from the visit in
     the same transaction: all are saved or none.
     """
-    _require(policies.may_supervise(by, site), "只有组织部或申报党委可以记录督导。")
-    _require_supervised(site, "记录督导")
+    _require(policies.cannot_record_supervision(by, site))
     visit = SupervisionVisit(
         site=site, visited_on=visited_on, method=method, findings=findings.strip(), recorded_by=by
     )
     visit.full_clean()
     visit.save()
-    record_event(
-        actor=by,
+    _site_event(
+        site,
+        by=by,
         verb=Verb.RECORD_SUPERVISION,
         target=visit,
-        organization=site.organization,
         summary=f"{visit.get_method_display()}（{visited_on:%Y-%m-%d}）",
-        subject=site,
     )
     for fields in rectifications:
         raise_rectification(site=site, by=by, visit=visit, **fields)
@@ -359,9 +332,7 @@ def raise_rectification(
     visit: SupervisionVisit | None = None,
 ) -> Rectification:
     """An item to put right (整改), with its owner and due date."""
-    _require(policies.may_supervise(by, site), "只有组织部或申报党委可以提出整改事项。")
-    if source == Rectification.Source.SUPERVISION:
-        _require_supervised(site, "提出整改事项")
+    _require(policies.cannot_raise_rectification(by, site, source))
     if visit is not None and visit.site_id != site.pk:
         raise LifecycleError("督导记录不属于该示范点。")
     item = Rectification(
@@ -374,13 +345,12 @@ def raise_rectification(
     )
     item.full_clean()
     item.save()
-    record_event(
-        actor=by,
+    _site_event(
+        site,
+        by=by,
         verb=Verb.RAISE_RECTIFICATION,
         target=item,
-        organization=site.organization,
         summary=f"{item}（{owner or '未定责任人'}，{due_on:%Y-%m-%d} 前）",
-        subject=site,
     )
     return item
 
@@ -391,25 +361,19 @@ def answer_rectification(
 ) -> Rectification:
     """The branch reports what it did (整改情况), optionally with an evidence file."""
     site = item.site
-    _require(policies.may_edit_site(by, site), "只有本支部书记或申报党委可以反馈整改情况。")
-    if item.status == R.CLOSED:
-        raise LifecycleError("该整改事项已销号，不能再反馈。")
+    _lock_status(item)
+    _require(policies.cannot_answer_rectification(by, item))
     if not response.strip():
         raise LifecycleError("请填写整改情况。")
     item.response = response.strip()
     if evidence is not None:
         item.evidence = evidence
     item.status = R.ANSWERED
+    item.answered_at = timezone.now()
+    item.answered_by = by
     item.full_clean()
-    item.save(update_fields=["response", "evidence", "status"])
-    record_event(
-        actor=by,
-        verb=Verb.ANSWER_RECTIFICATION,
-        target=item,
-        organization=site.organization,
-        summary=str(item),
-        subject=site,
-    )
+    item.save(update_fields=["response", "evidence", "status", "answered_at", "answered_by"])
+    _site_event(site, by=by, verb=Verb.ANSWER_RECTIFICATION, target=item, summary=str(item))
     return item
 
 
@@ -417,42 +381,30 @@ def answer_rectification(
 def close_rectification(*, item: Rectification, by, closed_on: datetime.date | None = None) -> Rectification:
     """The supervisor accepts the answer and closes the item (销号)."""
     site = item.site
-    _require(policies.may_supervise(by, site), "只有组织部或申报党委可以对整改事项销号。")
-    if item.status != R.ANSWERED:
-        raise LifecycleError(f"整改事项当前为“{item.get_status_display()}”，须先由支部反馈整改情况才能销号。")
+    _lock_status(item)
+    _require(policies.cannot_close_rectification(by, item))
     item.status = R.CLOSED
     item.closed_on = closed_on or timezone.localdate()
-    item.save(update_fields=["status", "closed_on"])
-    record_event(
-        actor=by,
-        verb=Verb.CLOSE_RECTIFICATION,
-        target=item,
-        organization=site.organization,
-        summary=str(item),
-        subject=site,
-    )
+    item.closed_by = by
+    item.save(update_fields=["status", "closed_on", "closed_by"])
+    _site_event(site, by=by, verb=Verb.CLOSE_RECTIFICATION, target=item, summary=str(item))
     return item
 
 
 @transaction.atomic
 def return_rectification(*, item: Rectification, by, reason: str) -> Rectification:
-    """The answer is not enough: back to 待整改, with the reason added to the record."""
+    """The answer is not enough: back to 待整改, with the reason kept on the item for the branch."""
     site = item.site
-    _require(policies.may_supervise(by, site), "只有组织部或申报党委可以退回整改反馈。")
-    if item.status != R.ANSWERED:
-        raise LifecycleError(f"整改事项当前为“{item.get_status_display()}”，不能退回。")
+    _lock_status(item)
+    _require(policies.cannot_return_rectification(by, item))
     if not reason.strip():
         raise LifecycleError("退回须写明理由。")
     item.status = R.OPEN
-    item.save(update_fields=["status"])
-    record_event(
-        actor=by,
-        verb=Verb.RETURN_RECTIFICATION,
-        target=item,
-        organization=site.organization,
-        summary=f"{item}：{reason.strip()}",
-        subject=site,
-    )
+    item.return_reason = reason.strip()
+    item.returned_at = timezone.now()
+    item.returned_by = by
+    item.save(update_fields=["status", "return_reason", "returned_at", "returned_by"])
+    _site_event(site, by=by, verb=Verb.RETURN_RECTIFICATION, target=item, summary=f"{item}：{reason.strip()}")
     return item
 
 
@@ -462,9 +414,7 @@ def return_rectification(*, item: Rectification, by, reason: str) -> Rectificati
 @transaction.atomic
 def select_typical_case(*, site: Site, by, title: str, summary: str, year: int | None = None) -> TypicalCase:
     """The 组织部 selects a site's experience as a 典型案例 (典型引领)."""
-    _require(policies.may_manage_campaign(by, site.campaign), "只有组织部可以评选典型案例。")
-    if site.status != Site.Status.PASSED:
-        raise LifecycleError(f"示范点当前为“{site.get_status_display()}”，验收通过后才能评选典型案例。")
+    _require(policies.cannot_select_typical_case(by, site))
     case = TypicalCase(
         site=site,
         title=title.strip(),
@@ -474,14 +424,7 @@ def select_typical_case(*, site: Site, by, title: str, summary: str, year: int |
     )
     case.full_clean()
     case.save()
-    record_event(
-        actor=by,
-        verb=Verb.SELECT_TYPICAL_CASE,
-        target=case,
-        organization=site.organization,
-        summary=case.title,
-        subject=site,
-    )
+    _site_event(site, by=by, verb=Verb.SELECT_TYPICAL_CASE, target=case, summary=case.title)
     return case
 
 
@@ -491,9 +434,7 @@ def select_typical_case(*, site: Site, by, title: str, summary: str, year: int |
 @transaction.atomic
 def update_campaign(*, campaign: Campaign, by, phases: list | None = None, **fields) -> Campaign:
     """Change a campaign's settings and, optionally, its phase dates (validated together)."""
-    _require(policies.may_manage_campaign(by, campaign), "只有组织部可以修改活动设置。")
-    if campaign.status == Campaign.Status.CLOSED:
-        raise LifecycleError("活动已结束，设置不能再修改。")
+    _require(policies.cannot_update_campaign(by, campaign))
     lines = _changes(campaign, fields)
     campaign.full_clean()
     if phases is not None:

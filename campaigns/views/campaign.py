@@ -31,5 +31,5 @@ def campaign_list(request):
         .order_by("-year", "name", "pk")
     )
     page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
-    may_create = policies.may_create_campaign(request.user)
+    may_create = policies.cannot_create_campaign(request.user) is None
     return render(request, "campaigns/campaign_list.html", {"page_obj": page, "may_create": may_create})

@@ -17,11 +17,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from organizations.models import Role
+from spreadsheets import xlsx_response
 
 from .. import policies, queries
-from ..models import Campaign, Phase, Site
-from ..spreadsheets import xlsx_response
+from ..models import DUE_SOON_DAYS, Campaign, Site
 
 S = Site.Status
 
@@ -255,23 +254,6 @@ def _framework_name(campaign: Campaign) -> str:
         return ""
 
 
-def nominations_open(campaign: Campaign, today: datetime.date) -> bool:
-    """The campaign takes nominations today (the service checks again when one is made)."""
-    phase = campaign.phase_on(today)
-    return (
-        campaign.status == Campaign.Status.ACTIVE
-        and phase is not None
-        and phase.kind in (Phase.Kind.MOBILIZATION, Phase.Kind.IMPLEMENTATION)
-    )
-
-
-def _may_nominate_here(user, campaign: Campaign) -> bool:
-    """Whether the user acts as a 党委 somewhere in the campaign's organizer's subtree."""
-    return user.is_superuser or (
-        Role.objects.filter(user_id=user.pk, kind=Role.Kind.COMMITTEE).within(campaign.organizer).exists()
-    )
-
-
 @login_required
 def campaign_dashboard(request, pk: int):
     """The campaign at a glance: phases, sites by state, progress over time, each committee's
@@ -287,9 +269,9 @@ def campaign_dashboard(request, pk: int):
     campaign = _visible_campaign(request, pk)
     today = timezone.localdate()
     phases = list(campaign.phases.all())
-    may_manage = policies.may_manage_campaign(user, campaign)
-    open_for_nomination = nominations_open(campaign, today)
-    may_nominate = open_for_nomination and _may_nominate_here(user, campaign)
+    may_manage = not policies.cannot_manage_campaign(user, campaign)
+    open_for_nomination = not policies.nominations_closed(campaign, today=today)
+    may_nominate = not policies.cannot_nominate(user, campaign, today=today)
 
     sites = Site.objects.visible_to(user).filter(campaign=campaign)
     progress = queries.site_progress(sites, today=today)
@@ -322,7 +304,7 @@ def campaign_dashboard(request, pk: int):
             "committees": queries.by_committee(progress),
             "work": work,
             "rectifications": rectifications,
-            "due_soon_days": queries.DUE_SOON_DAYS,
+            "due_soon_days": DUE_SOON_DAYS,
         },
     )
 
@@ -339,10 +321,6 @@ EXPORT_HEADERS = [
     "未销号整改",
     "逾期整改",
 ]
-
-
-def _local_minute(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @login_required

@@ -12,20 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from organizations.models import Organization, Role
 
-from .. import policies, services
+from .. import policies, queries, services
 from ..forms.nominations import ApproveForm, NominationForm, RejectForm
-from ..models import Campaign, Phase, Site
-from .dashboard import nominations_open
+from ..models import Campaign, Site
 
 S = Site.Status
 NOMINATIONS_PER_PAGE = 20
@@ -71,8 +68,8 @@ def nomination_queue(request, pk: int):
     the committees with sites (the filter), count and rows of each list, the top bar's roles.
     """
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("organizer"), pk=pk)
-    if not policies.may_manage_campaign(request.user, campaign):
-        raise PermissionDenied
+    if reason := policies.cannot_manage_campaign(request.user, campaign):
+        raise PermissionDenied(reason)
     sites = Site.objects.visible_to(request.user).filter(campaign=campaign)
     committees = list(
         Organization.objects.filter(pk__in=sites.values("nominated_by")).annotate(
@@ -109,47 +106,28 @@ def nomination_queue(request, pk: int):
 # Nominating (the 党委) ------------------------------------------------------------------------
 
 
-def _closed_reason(campaign: Campaign, today) -> str:
-    """Why the campaign takes no nomination today, or "" when it does."""
-    if campaign.status == Campaign.Status.DRAFT:
-        return "活动尚未启动，组织部启动后方可申报。"
-    if campaign.status == Campaign.Status.CLOSED:
-        return "活动已结束，不再接受申报。"
-    if nominations_open(campaign, today):
-        return ""
-    kinds = (Phase.Kind.MOBILIZATION, Phase.Kind.IMPLEMENTATION)
-    windows = [p for p in campaign.phases.all() if p.kind in kinds]
-    if not windows:
-        return "活动未设置申报阶段，暂不接受申报。"
-    return (
-        f"申报时间为 {_day(windows[0].starts_on)} 至 {_day(windows[-1].ends_on)}"
-        f"（{'、'.join(p.display_name for p in windows)}阶段），现在不在申报时间内。"
-    )
-
-
-def _day(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 @login_required
 def nominate(request, pk: int):
     """A 党委 nominates one of its own branches, with the 创建方案 and 特色.
 
     Only 党支部 under the committees where the user holds the 党委 role are offered; branches
-    already holding a site in the campaign are shown disabled. The quota and one-site-per-branch
-    rules are `nominate_site`'s; its refusal is shown in the form, keeping what was typed.
+    already holding a site in the campaign are shown disabled. The window, quota and
+    one-site-per-branch rules are `policies.cannot_nominate`'s: the page says why the campaign
+    takes no nomination now, and `nominate_site`'s refusal is shown in the form, keeping what
+    was typed.
     """
     user = request.user
     campaign = get_object_or_404(
         Campaign.objects.visible_to(user).select_related("organizer").prefetch_related("phases"), pk=pk
     )
-    roles = list(
-        Role.objects.filter(user_id=user.pk, kind=Role.Kind.COMMITTEE)
+    if reason := policies.cannot_nominate_in(user, campaign):
+        raise PermissionDenied(reason)
+    committees = [
+        role.organization
+        for role in Role.objects.filter(user_id=user.pk, kind=Role.Kind.COMMITTEE)
         .within(campaign.organizer)
         .select_related("organization")
-    )
-    if not roles and not user.is_superuser:
-        raise PermissionDenied
+    ]
     branches = (
         Organization.objects.visible_to(user, role_kind=Role.Kind.COMMITTEE)
         .branches()
@@ -157,7 +135,9 @@ def nominate(request, pk: int):
         .filter(is_active=True)
     )
     existing = list(
-        Site.objects.filter(campaign=campaign, organization__in=branches).select_related("organization")
+        Site.objects.filter(campaign=campaign, organization__in=branches).select_related(
+            "organization", "campaign", "nominated_by"
+        )
     )
     held = [s for s in existing if s.status in Site.HOLDING_STATUSES]
     returned = [s for s in existing if s.status not in Site.HOLDING_STATUSES]
@@ -167,29 +147,19 @@ def nominate(request, pk: int):
         else f"已申报，{s.get_status_display()}"
         for s in held
     }
-    today = timezone.localdate()
-
     if request.method == "POST":
         form = NominationForm(request.POST, request.FILES, branches=branches, taken=taken)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    site = services.nominate_site(
-                        campaign=campaign,
-                        branch=data["branch"],
-                        by=user,
-                        plan=data["plan"],
-                        highlights=data["highlights"],
-                    )
-                    if data["plan_file"]:
-                        services.update_site_plan(
-                            site=site,
-                            by=user,
-                            plan=site.plan,
-                            highlights=site.highlights,
-                            plan_file=data["plan_file"],
-                        )
+                site = services.nominate_site(
+                    campaign=campaign,
+                    branch=data["branch"],
+                    by=user,
+                    plan=data["plan"],
+                    highlights=data["highlights"],
+                    plan_file=data["plan_file"],
+                )
             except ValidationError as error:
                 # LifecycleError (quota, one per branch, phase) or the file refused on save.
                 form.add_error(None, error)
@@ -201,34 +171,22 @@ def nominate(request, pk: int):
     else:
         form = NominationForm(branches=branches, taken=taken)
 
-    quota = _quota_use(campaign, [r.organization for r in roles])
+    quota = queries.quota_use(campaign, committees)
     return render(
         request,
         "campaigns/nominations/nominate.html",
         {
             "campaign": campaign,
             "form": form,
-            "closed_reason": _closed_reason(campaign, today),
+            "closed_reason": policies.nominations_closed(campaign) or "",
             "quota": quota,
-            "quota_full": bool(quota) and all(used >= campaign.quota_per_committee for _, used in quota),
-            "may_withdraw_one": any(s.status == S.NOMINATED for s in held),
+            "quota_full": bool(quota) and all(q.full for q in quota),
+            "may_withdraw_one": any(policies.cannot_withdraw(user, s) is None for s in held),
             "held": held,
             "returned": returned,
             "has_branches": bool(form.fields["branch"].queryset),
         },
     )
-
-
-def _quota_use(campaign: Campaign, committees: list[Organization]) -> list[tuple[Organization, int]]:
-    """Each committee with the number of quota places its nominations hold (one query)."""
-    used = dict(
-        Site.objects.filter(campaign=campaign, nominated_by__in=committees, status__in=Site.HOLDING_STATUSES)
-        .order_by()
-        .values("nominated_by")
-        .annotate(n=Count("pk"))
-        .values_list("nominated_by", "n")
-    )
-    return [(c, used.get(c.pk, 0)) for c in committees]
 
 
 # Decisions (the 组织部) ------------------------------------------------------------------------
@@ -239,8 +197,8 @@ def _quota_use(campaign: Campaign, committees: list[Organization]) -> list[tuple
 def approve(request, pk: int):
     """批准创建, with an optional note. Under htmx the queue's card is answered in place."""
     site = _visible_site(request, pk)
-    if not policies.may_manage_campaign(request.user, site.campaign):
-        raise PermissionDenied
+    if reason := policies.cannot_manage_campaign(request.user, site.campaign):
+        raise PermissionDenied(reason)
     form = ApproveForm(request.POST)
     error = ""
     if form.is_valid():
@@ -250,7 +208,7 @@ def approve(request, pk: int):
             error = _reason(refused)
     else:
         error = "；".join(e for errors in form.errors.values() for e in errors)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(
             request,
             "campaigns/nominations/_nomination.html",
@@ -267,8 +225,8 @@ def approve(request, pk: int):
 def reject(request, pk: int):
     """不予批准: a page asking for the reason, which the committee then sees on the site page."""
     site = _visible_site(request, pk)
-    if not policies.may_manage_campaign(request.user, site.campaign):
-        raise PermissionDenied
+    if reason := policies.cannot_manage_campaign(request.user, site.campaign):
+        raise PermissionDenied(reason)
     back = _next_url(request, reverse("site_detail", args=[site.pk]))
     if request.method == "POST":
         form = RejectForm(request.POST)
@@ -287,7 +245,7 @@ def reject(request, pk: int):
     return render(
         request,
         "campaigns/nominations/reject.html",
-        {"site": site, "form": form, "back": back, "decided": site.status != S.NOMINATED},
+        {"site": site, "form": form, "back": back, "refusal": policies.cannot_reject(request.user, site)},
     )
 
 
@@ -296,8 +254,8 @@ def reject(request, pk: int):
 
 def _committee_action(request, pk: int, action, done: str):
     site = _visible_site(request, pk)
-    if not policies.may_act_for_committee(request.user, site):
-        raise PermissionDenied
+    if reason := policies.cannot_act_for_committee(request.user, site):
+        raise PermissionDenied(reason)
     try:
         action(site=site, by=request.user)
     except services.LifecycleError as refused:

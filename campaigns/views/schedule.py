@@ -1,8 +1,9 @@
 """Work schedules (工作安排): the campaign-wide one kept by the 组织部, and each site's own
 month-by-month schedule kept by its branch secretary (or the nominating 党委).
 
-Everyone who sees a campaign or a site sees its schedule; only those `campaigns.policies` allows
-change it, and the change buttons are shown only to them (the views answer 403 otherwise).
+Everyone who sees a campaign or a site sees its schedule; only those
+`policies.cannot_edit_schedule` allows change it, and the change buttons are shown only to them
+(the views answer 403 otherwise).
 Marking an item done and deleting it swap the row in place under htmx and redirect back without.
 """
 
@@ -23,6 +24,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from spreadsheets import ImportRefused, xlsx_response
+
 from .. import policies
 from ..forms.schedule import (
     COLUMNS,
@@ -33,14 +36,12 @@ from ..forms.schedule import (
 )
 from ..models import Campaign, Site, WorkItem
 from ..services import (
-    ImportRefused,
     LifecycleError,
     complete_work_item,
     import_work_items,
     remove_work_item,
     save_work_item,
 )
-from ..spreadsheets import xlsx_response
 
 ITEMS_PER_PAGE = 25
 OVERDUE = "OVERDUE"
@@ -78,10 +79,9 @@ def _item_for(user, pk: int) -> WorkItem:
     )
 
 
-def _may_edit(user, item: WorkItem) -> bool:
-    if item.site_id:
-        return policies.may_edit_site(user, item.site)
-    return policies.may_manage_campaign(user, item.campaign)
+def _require_editor(user, item: WorkItem) -> None:
+    if reason := policies.cannot_edit_work_item(user, item):
+        raise PermissionDenied(reason)
 
 
 def _schedule_url(item: WorkItem) -> str:
@@ -90,13 +90,9 @@ def _schedule_url(item: WorkItem) -> str:
     return reverse("campaign_schedule", args=[item.campaign_id])
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _back(request, url: str) -> HttpResponse:
     """Redirect to `url`; under htmx, have the browser load it, so the message shows."""
-    if _is_htmx(request):
+    if request.htmx:
         response = HttpResponse("")
         response["HX-Redirect"] = url
         return response
@@ -125,26 +121,18 @@ def _item_anchor_url(base: str, items: QuerySet, item: WorkItem) -> str:
 # Lists ---------------------------------------------------------------------------------------------
 
 
-def _mark_overdue(items: list[WorkItem], today: datetime.date) -> list[WorkItem]:
-    for item in items:
-        late = item.status != WorkItem.Status.DONE and item.due_on < today
-        item.overdue_days = (today - item.due_on).days if late else 0
-    return items
-
-
 def _summary(items: QuerySet, today: datetime.date) -> dict:
     """How many items, done, and overdue: one aggregate query."""
-    done = Q(status=WorkItem.Status.DONE)
     return items.aggregate(
         total=Count("pk"),
-        done=Count("pk", filter=done),
-        overdue=Count("pk", filter=~done & Q(due_on__lt=today)),
+        done=Count("pk", filter=Q(status=WorkItem.Status.DONE)),
+        overdue=Count("pk", filter=items.overdue_q(today)),
     )
 
 
 def _filter_status(items: QuerySet, status: str | None, today: datetime.date) -> QuerySet:
     if status == OVERDUE:
-        return items.exclude(status=WorkItem.Status.DONE).filter(due_on__lt=today)
+        return items.overdue(today)
     if status in WorkItem.Status.values:
         return items.filter(status=status)
     return items
@@ -175,17 +163,18 @@ def campaign_schedule(request, pk: int):
     and responsible user.
     """
     campaign = _campaign_for(request.user, pk)
-    may_edit = policies.may_manage_campaign(request.user, campaign)
+    refusal = policies.cannot_edit_schedule(request.user, campaign)
+    may_edit = refusal is None
     add_form = None
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied("只有组织部可以维护全活动的工作安排。")
+        if refusal:
+            raise PermissionDenied(refusal)
         add_form = WorkItemForm(request.POST, campaign=campaign)
         if add_form.is_valid():
             try:
                 item = save_work_item(campaign=campaign, by=request.user, **add_form.item_fields())
             except LifecycleError as error:
-                add_form.add_error(None, error.messages)
+                add_form.add_error(None, error)
             else:
                 messages.success(request, f"已增加工作安排“{item.title}”。")
                 items = WorkItem.objects.filter(campaign=campaign, site__isnull=True)
@@ -223,7 +212,6 @@ def campaign_schedule(request, pk: int):
     page = Paginator(items.select_related("phase", "responsible_user"), ITEMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    page.object_list = _mark_overdue(list(page.object_list), today)
     return render(
         request,
         "campaigns/schedule/campaign_schedule.html",
@@ -274,21 +262,22 @@ def site_schedule(request, pk: int):
 
     GET lists; POST adds an item (the branch secretary or the nominating 党委, while the campaign
     runs). Queries: the site with campaign, branch and committee, and the phases; the user's roles
-    for may_edit_site (one or two); the counts; the page's count and its rows.
+    for cannot_edit_schedule (one query); the counts; the page's count and its rows.
     """
     site = _site_for(request.user, pk)
     campaign = site.campaign
-    may_edit = policies.may_edit_site(request.user, site)
+    refusal = policies.cannot_edit_schedule(request.user, campaign, site)
+    may_edit = refusal is None
     add_form = None
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied("只有本支部书记或申报党委可以维护示范点的工作安排。")
+        if refusal:
+            raise PermissionDenied(refusal)
         add_form = WorkItemForm(request.POST, campaign=campaign)
         if add_form.is_valid():
             try:
                 item = save_work_item(campaign=campaign, site=site, by=request.user, **add_form.item_fields())
             except LifecycleError as error:
-                add_form.add_error(None, error.messages)
+                add_form.add_error(None, error)
             else:
                 messages.success(request, f"已增加工作安排“{item.title}”。")
                 return redirect(_item_anchor_url(request.path, WorkItem.objects.filter(site=site), item))
@@ -300,14 +289,13 @@ def site_schedule(request, pk: int):
     status = request.GET.get("status", "")
     selected_status = status if status in dict(SITE_STATUS_FILTERS) else ""
     if selected_status == "OPEN":
-        items = all_items.exclude(status=WorkItem.Status.DONE)
+        items = all_items.open()
     else:
         items = _filter_status(all_items, selected_status, today)
     filters = {"status": selected_status} if selected_status else {}
     page = Paginator(items.select_related("phase", "responsible_user"), ITEMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    page.object_list = _mark_overdue(list(page.object_list), today)
     return render(
         request,
         "campaigns/schedule/site_schedule.html",
@@ -378,8 +366,8 @@ def _import(request, *, campaign: Campaign, site: Site | None, back: str, contex
 @login_required
 def campaign_schedule_import(request, pk: int):
     campaign = _campaign_for(request.user, pk)
-    if not policies.may_manage_campaign(request.user, campaign):
-        raise PermissionDenied("只有组织部可以导入全活动的工作安排。")
+    if reason := policies.cannot_edit_schedule(request.user, campaign):
+        raise PermissionDenied(reason)
     back = reverse("campaign_schedule", args=[campaign.pk])
     return _import(request, campaign=campaign, site=None, back=back, context={"campaign": campaign})
 
@@ -387,8 +375,8 @@ def campaign_schedule_import(request, pk: int):
 @login_required
 def site_schedule_import(request, pk: int):
     site = _site_for(request.user, pk)
-    if not policies.may_edit_site(request.user, site):
-        raise PermissionDenied("只有本支部书记或申报党委可以导入示范点的工作安排。")
+    if reason := policies.cannot_edit_schedule(request.user, site.campaign, site):
+        raise PermissionDenied(reason)
     back = reverse("site_schedule", args=[site.pk])
     return _import(
         request,
@@ -424,7 +412,6 @@ def site_schedule_export(request, pk: int):
 def _row_response(request, item: WorkItem) -> HttpResponse:
     """The item's row as its schedule page shows it, for htmx to swap in."""
     today = timezone.localdate()
-    _mark_overdue([item], today)
     template = (
         "campaigns/schedule/_site_item.html" if item.site_id else "campaigns/schedule/_campaign_row.html"
     )
@@ -438,8 +425,7 @@ def _row_response(request, item: WorkItem) -> HttpResponse:
 @login_required
 def work_item_edit(request, pk: int):
     item = _item_for(request.user, pk)
-    if not _may_edit(request.user, item):
-        raise PermissionDenied("您不能修改这项工作安排。")
+    _require_editor(request.user, item)
     fallback = _schedule_url(item)
     if request.method == "POST":
         form = WorkItemForm(request.POST, campaign=item.campaign, item=item)
@@ -449,7 +435,7 @@ def work_item_edit(request, pk: int):
                     campaign=item.campaign, site=item.site, item=item, by=request.user, **form.item_fields()
                 )
             except LifecycleError as error:
-                form.add_error(None, error.messages)
+                form.add_error(None, error)
             else:
                 messages.success(request, f"已保存“{item.title}”。")
                 siblings = WorkItem.objects.filter(campaign=item.campaign_id, site=item.site_id)
@@ -469,14 +455,13 @@ def work_item_edit(request, pk: int):
 @require_POST
 def work_item_done(request, pk: int):
     item = _item_for(request.user, pk)
-    if not _may_edit(request.user, item):
-        raise PermissionDenied("您不能修改这项工作安排。")
+    _require_editor(request.user, item)
     try:
         complete_work_item(item=item, by=request.user)
     except LifecycleError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if _is_htmx(request):
+        if request.htmx:
             return _row_response(request, item)
         messages.success(request, f"“{item.title}”已标记为完成。")
     anchor = f"item-{item.pk}"
@@ -487,8 +472,7 @@ def work_item_done(request, pk: int):
 def work_item_delete(request, pk: int):
     """GET asks to confirm; POST deletes (htmx confirms in the page and removes the row)."""
     item = _item_for(request.user, pk)
-    if not _may_edit(request.user, item):
-        raise PermissionDenied("您不能删除这项工作安排。")
+    _require_editor(request.user, item)
     back = _next_url(request, _schedule_url(item))
     if request.method == "POST":
         title = item.title
@@ -497,7 +481,7 @@ def work_item_delete(request, pk: int):
         except LifecycleError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            if _is_htmx(request):
+            if request.htmx:
                 return HttpResponse("")
             messages.success(request, f"已删除“{title}”。")
         return _back(request, back)

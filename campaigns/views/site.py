@@ -2,8 +2,8 @@
 cases), the plan and its file, and the history of what was done.
 
 The site comes through `Site.objects.visible_to(user)`: someone else's site and a missing one
-both answer 404. Changes are offered only to those `policies.may_edit_site` allows (the branch
-secretary and the nominating 党委 while the campaign runs); anyone else who tries gets 403.
+both answer 404. Changes are offered only to those `policies.cannot_edit_site` allows (the
+branch secretary and the nominating 党委 while the campaign runs); anyone else who tries gets 403.
 The leading group and funding sections edit in place with htmx (the section is re-rendered and
 swapped); without JavaScript the same links and forms lead to plain pages that redirect back.
 """
@@ -49,17 +49,13 @@ MEMBER_FORM_ID = "lg-new-%s"
 FUNDING_FORM_ID = "fund-new-%s"
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _visible_site(request: HttpRequest, pk: int) -> Site:
     return get_object_or_404(Site.objects.visible_to(request.user).with_related(), pk=pk)
 
 
 def _require_editor(request: HttpRequest, site: Site) -> None:
-    if not policies.may_edit_site(request.user, site):
-        raise PermissionDenied("只有本支部书记或申报党委可以在活动进行中修改示范点资料。")
+    if reason := policies.cannot_edit_site(request.user, site):
+        raise PermissionDenied(reason)
 
 
 def _posted(request: HttpRequest):
@@ -119,12 +115,12 @@ def site_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
     Queries: the site with campaign, branch and committee; the phases; the leading group; the
     funding rows; the typical cases (one each, however many rows); the user's roles for the
-    top bar; whether the user may edit (one or two role checks); the lifecycle actions (the
-    组织部 and 党委 role checks).
+    top bar; whether the user may edit (one role query); the lifecycle actions (a role query
+    for each action the site's state allows, see `site_actions`).
     """
     site = get_object_or_404(Site.objects.visible_to(request.user).with_detail(), pk=pk)
     today = timezone.localdate()
-    may_edit = policies.may_edit_site(request.user, site)
+    may_edit = policies.cannot_edit_site(request.user, site) is None
     return render(
         request,
         "campaigns/site/overview.html",
@@ -273,7 +269,7 @@ def _section_response(request: HttpRequest, section: Section, site: Site, **extr
 
 
 def _done(request: HttpRequest, section: Section, site: Site, notice: str, **extra) -> HttpResponse:
-    if _is_htmx(request):
+    if request.htmx:
         return _section_response(request, section, site, notice=notice, **extra)
     messages.success(request, notice)
     return redirect(section.url(site))
@@ -290,7 +286,7 @@ def _form_response(
     editing: Model | None = None,
 ) -> HttpResponse:
     """The form again (fresh or with its errors): in the section with htmx, else as a page."""
-    if _is_htmx(request):
+    if request.htmx:
         if editing is None:
             return _section_response(request, section, site, add_form=form, add_open=True)
         return _section_response(request, section, site, editing=editing.pk, edit_form=form)

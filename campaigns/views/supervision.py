@@ -31,8 +31,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from organizations.models import AuditEvent, Verb
-
 from .. import policies
 from ..forms.supervision import (
     RECTIFICATION_PREFIX,
@@ -44,7 +42,7 @@ from ..forms.supervision import (
     TypicalCaseForm,
     VisitForm,
 )
-from ..models import Campaign, Rectification, Site
+from ..models import DUE_SOON_DAYS, Campaign, Rectification, Site
 from ..services import (
     answer_rectification,
     close_rectification,
@@ -53,7 +51,6 @@ from ..services import (
     return_rectification,
     select_typical_case,
 )
-from ..services.records import SUPERVISED_STATUSES
 
 R = Rectification.Status
 # Items still to be done first, then those waiting to be closed, then the closed ones.
@@ -64,10 +61,8 @@ OPEN_FIRST = Case(
     output_field=IntegerField(),
 )
 ITEMS_PER_PAGE = 25
-DUE_SOON_DAYS = 7
-# The verbs the services write for an item's answer, return and close; the tab shows the
-# latest of each beside the item (who answered, why it came back, who closed it).
-ITEM_VERBS = (Verb.ANSWER_RECTIFICATION, Verb.RETURN_RECTIFICATION, Verb.CLOSE_RECTIFICATION)
+# Who answered, returned and closed an item, shown on its card.
+ITEM_PEOPLE = ("answered_by", "returned_by", "closed_by")
 
 
 # Finding rows ------------------------------------------------------------------------------
@@ -83,14 +78,10 @@ def _site_or_404(request, pk: int) -> Site:
 def _item_or_404(request, pk: int) -> Rectification:
     return get_object_or_404(
         Rectification.objects.visible_to(request.user).select_related(
-            "site__campaign__organizer", "site__organization", "site__nominated_by"
+            "site__campaign__organizer", "site__organization", "site__nominated_by", *ITEM_PEOPLE
         ),
         pk=pk,
     )
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _tab_url(site: Site, item: Rectification | None = None) -> str:
@@ -103,22 +94,33 @@ def _tab_url(site: Site, item: Rectification | None = None) -> str:
 
 @dataclass(frozen=True)
 class Viewer:
-    """The actions a user may take on one site's supervision tab."""
+    """The actions a user may take on one site's supervision tab, each the policy's answer.
+
+    The roles are asked once for the site; each item then asks only its own state
+    (`policies.rectification_step_refusal`), so the tab's queries do not grow with its items.
+    """
 
     may_raise: bool  # record a visit, raise an item: the 组织部 or the nominating 党委
     may_review: bool  # close or return an answered item: the same people
     may_answer: bool  # answer an item: the branch secretary (or its 党委) while the campaign runs
     may_select_case: bool  # mark a 典型案例: the 组织部, once the site passed acceptance
 
+    def answers(self, item: Rectification) -> bool:
+        # Whoever reviews an answer (a 党委 may also answer for its branch) is not offered to
+        # rewrite it: they close it or send it back.
+        offered = item.status == R.OPEN or not self.may_review
+        return self.may_answer and offered and not policies.rectification_step_refusal(item, "answer")
+
+    def reviews(self, item: Rectification) -> bool:
+        return self.may_review and not policies.rectification_step_refusal(item, "close")
+
 
 def _viewer(user, site: Site) -> Viewer:
-    supervises = policies.may_supervise(user, site)
     return Viewer(
-        may_raise=supervises and site.status in SUPERVISED_STATUSES,
-        may_review=supervises,
-        may_answer=policies.may_edit_site(user, site),
-        may_select_case=site.status == Site.Status.PASSED
-        and policies.may_manage_campaign(user, site.campaign),
+        may_raise=policies.cannot_record_supervision(user, site) is None,
+        may_review=policies.cannot_supervise(user, site) is None,
+        may_answer=policies.cannot_edit_site(user, site) is None,
+        may_select_case=policies.cannot_select_typical_case(user, site) is None,
     )
 
 
@@ -138,76 +140,26 @@ class Counts:
         return self.open + self.answered + self.closed
 
 
-STATUS_COUNTERS = {R.OPEN: "open", R.ANSWERED: "answered", R.CLOSED: "closed"}
+def _counts(items, today: datetime.date) -> Counts:
+    """One aggregate: the items by status, and those overdue and due soon."""
+    return Counts(
+        **items.aggregate(
+            open=Count("pk", filter=Q(status=R.OPEN)),
+            answered=Count("pk", filter=Q(status=R.ANSWERED)),
+            closed=Count("pk", filter=Q(status=R.CLOSED)),
+            overdue=Count("pk", filter=items.overdue_q(today)),
+            due_soon=Count("pk", filter=items.due_soon_q(today)),
+        )
+    )
 
 
-def _due_state(status: str, due_on: datetime.date, today: datetime.date) -> str:
-    """'overdue', 'soon' (within DUE_SOON_DAYS) or '' for an item's due date."""
-    if status == R.CLOSED:
-        return ""
-    if due_on < today:
-        return "overdue"
-    if due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
-        return "soon"
-    return ""
-
-
-def _mark_due(item: Rectification, today: datetime.date) -> None:
-    item.due_state = _due_state(item.status, item.due_on, today)
-    item.days_late = (today - item.due_on).days
-
-
-def _count(rows, today: datetime.date) -> Counts:
-    """Counts by status and due state from (status, due_on) pairs."""
-    counts = Counts()
-    for status, due_on in rows:
-        name = STATUS_COUNTERS[status]
-        setattr(counts, name, getattr(counts, name) + 1)
-        state = _due_state(status, due_on, today)
-        if state == "overdue":
-            counts.overdue += 1
-        elif state == "soon":
-            counts.due_soon += 1
-    return counts
-
-
-def _reason(event: AuditEvent, item: Rectification) -> str:
-    """The reason part of a 退回整改 event's summary (written as “事项：理由”)."""
-    prefix = f"{item}："
-    return event.summary[len(prefix) :] if event.summary.startswith(prefix) else event.summary
-
-
-def _prepare(items: list[Rectification], *, user, viewer: Viewer, today: datetime.date) -> None:
-    """Give each item what its card shows: due state, latest answer/return/close events, and
-    the (blank) answer or return form when the viewer may use it. One query, for the events."""
-    events: dict[tuple[int, str], AuditEvent] = {}
-    if items:
-        for event in (
-            AuditEvent.objects.visible_to(user)
-            .filter(
-                target_type__model=Rectification._meta.model_name,
-                target_type__app_label=Rectification._meta.app_label,
-                target_id__in=[i.pk for i in items],
-                verb__in=ITEM_VERBS,
-            )
-            .select_related("actor")
-            .order_by("created_at", "id")
-        ):
-            events[(event.target_id, event.verb)] = event
+def _prepare(items: list[Rectification], *, viewer: Viewer) -> None:
+    """Give each item the (blank) answer or return form its card shows, when the viewer may use
+    it. Who answered, returned and closed it are the item's own fields (loaded with it)."""
     for item in items:
-        _mark_due(item, today)
-        item.answered_event = events.get((item.pk, Verb.ANSWER_RECTIFICATION))
-        item.closed_event = events.get((item.pk, Verb.CLOSE_RECTIFICATION))
-        returned = events.get((item.pk, Verb.RETURN_RECTIFICATION))
-        # A return reason matters while the branch still has to act on it.
-        item.return_reason = _reason(returned, item) if returned and item.status == R.OPEN else ""
-        item.returned_event = returned if item.return_reason else None
-        # Whoever reviews an answer (a 党委 may also answer for its branch) is not offered to
-        # rewrite it: they close it or send it back.
-        answerable = item.status == R.OPEN or (item.status == R.ANSWERED and not viewer.may_review)
-        if viewer.may_answer and answerable and not hasattr(item, "answer_form"):
+        if viewer.answers(item) and not hasattr(item, "answer_form"):
             item.answer_form = AnswerForm(auto_id=f"id_r{item.pk}_%s", has_evidence=bool(item.evidence))
-        if viewer.may_review and item.status == R.ANSWERED and not hasattr(item, "return_form"):
+        if viewer.reviews(item) and not hasattr(item, "return_form"):
             item.return_form = ReturnForm(auto_id=f"id_r{item.pk}_%s")
 
 
@@ -216,8 +168,8 @@ def _item_response(request, item: Rectification, *, open_form: str = "", error: 
     site = item.site
     today = timezone.localdate()
     viewer = _viewer(request.user, site)
-    _prepare([item], user=request.user, viewer=viewer, today=today)
-    counts = _count(site.rectifications.values_list("status", "due_on"), today)
+    _prepare([item], viewer=viewer)
+    counts = _counts(site.rectifications.all(), today)
     return render(
         request,
         "campaigns/supervision/_item_response.html",
@@ -228,6 +180,8 @@ def _item_response(request, item: Rectification, *, open_form: str = "", error: 
             "open_form": open_form,
             "item_error": error,
             "counts": counts,
+            "today": today,
+            "due_soon_days": DUE_SOON_DAYS,
         },
     )
 
@@ -240,21 +194,21 @@ def site_supervision(request, pk: int):
     """督导整改: the site's rectification items, supervision visits and typical cases.
 
     Queries: the site with campaign, branch and committee (404 when out of scope); the
-    viewer's role checks (a fixed few, see `_viewer`); the items with their visit; the latest
-    answer/return/close events of the items with their actors; the visits with who recorded
-    them; the typical cases with who selected them; the viewer's roles for the top bar.
+    viewer's role checks (a fixed few, see `_viewer`); the items with their visit and who
+    answered, returned and closed them; the visits with who recorded them; the typical cases
+    with who selected them; the viewer's roles for the top bar.
     """
     site = _site_or_404(request, pk)
     today = timezone.localdate()
     viewer = _viewer(request.user, site)
     items = list(
-        site.rectifications.select_related("supervision_visit").order_by(
+        site.rectifications.select_related("supervision_visit", *ITEM_PEOPLE).order_by(
             OPEN_FIRST,
             "due_on",
             "id",
         )
     )
-    _prepare(items, user=request.user, viewer=viewer, today=today)
+    _prepare(items, viewer=viewer)
     visits = list(site.supervision_visits.select_related("recorded_by").order_by("-visited_on", "-id"))
     by_visit: dict[int, list[Rectification]] = {}
     for item in items:
@@ -272,7 +226,8 @@ def site_supervision(request, pk: int):
             "viewer": viewer,
             "today": today,
             "items": items,
-            "counts": _count(((i.status, i.due_on) for i in items), today),
+            "counts": _counts(site.rectifications.all(), today),
+            "due_soon_days": DUE_SOON_DAYS,
             "visits": visits,
             "cases": cases,
         },
@@ -285,10 +240,10 @@ def site_supervision(request, pk: int):
 def _require_raise(request, site: Site) -> HttpResponseRedirect | None:
     """403 unless the viewer supervises the site; a redirect with the reason if the site is
     not (yet) supervised; None when the form may be used."""
-    if not policies.may_supervise(request.user, site):
-        raise PermissionDenied("只有组织部或申报党委可以督导该示范点。")
-    if site.status not in SUPERVISED_STATUSES:
-        messages.error(request, f"示范点当前为“{site.get_status_display()}”，批准创建后才能督导和提出整改。")
+    if reason := policies.cannot_supervise(request.user, site):
+        raise PermissionDenied(reason)
+    if reason := policies.cannot_record_supervision(request.user, site):
+        messages.error(request, reason)
         return HttpResponseRedirect(_tab_url(site))
     return None
 
@@ -322,7 +277,7 @@ def visit_add(request, pk: int):
     refused = _require_raise(request, site)
     if refused:
         return refused
-    if request.method == "GET" and _is_htmx(request) and "add_row" in request.GET:
+    if request.method == "GET" and request.htmx and "add_row" in request.GET:
         return _rectification_row(request)
 
     if request.method == "POST" and "add_row" in request.POST:
@@ -415,8 +370,8 @@ def rectification_answer(request, pk: int):
     """The branch answers an item: 整改情况 and an optional evidence file."""
     item = _item_or_404(request, pk)
     site = item.site
-    if not policies.may_edit_site(request.user, site):
-        raise PermissionDenied("只有本支部书记或申报党委可以反馈整改情况。")
+    if reason := policies.cannot_edit_site(request.user, site):
+        raise PermissionDenied(reason)
     form = AnswerForm(
         request.POST or None,
         request.FILES or None,
@@ -435,11 +390,11 @@ def rectification_answer(request, pk: int):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            if _is_htmx(request):
+            if request.htmx:
                 return _item_response(request, item)
             messages.success(request, "整改情况已反馈，等待组织部或申报党委销号。")
             return HttpResponseRedirect(_tab_url(site, item))
-    if request.method == "POST" and _is_htmx(request):
+    if request.method == "POST" and request.htmx:
         item.answer_form = form
         return _item_response(request, item, open_form="answer")
     return render(
@@ -463,8 +418,8 @@ def rectification_return(request, pk: int):
     """The supervisor sends an answered item back to 待整改, saying why."""
     item = _item_or_404(request, pk)
     site = item.site
-    if not policies.may_supervise(request.user, site):
-        raise PermissionDenied("只有组织部或申报党委可以退回整改反馈。")
+    if reason := policies.cannot_supervise(request.user, site):
+        raise PermissionDenied(reason)
     form = ReturnForm(request.POST or None, auto_id=f"id_r{item.pk}_%s")
     if request.method == "POST" and form.is_valid():
         try:
@@ -473,11 +428,11 @@ def rectification_return(request, pk: int):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            if _is_htmx(request):
+            if request.htmx:
                 return _item_response(request, item)
             messages.success(request, "已退回，支部重新整改后再反馈。")
             return HttpResponseRedirect(_tab_url(site, item))
-    if request.method == "POST" and _is_htmx(request):
+    if request.method == "POST" and request.htmx:
         item.return_form = form
         return _item_response(request, item, open_form="return")
     return render(
@@ -502,17 +457,17 @@ def rectification_close(request, pk: int):
     """The supervisor accepts the answer and closes the item (销号)."""
     item = _item_or_404(request, pk)
     site = item.site
-    if not policies.may_supervise(request.user, site):
-        raise PermissionDenied("只有组织部或申报党委可以对整改事项销号。")
+    if reason := policies.cannot_supervise(request.user, site):
+        raise PermissionDenied(reason)
     try:
         close_rectification(item=item, by=request.user)
     except ValidationError as error:
         message = "；".join(error.messages)
-        if _is_htmx(request):
+        if request.htmx:
             return _item_response(request, item, error=message)
         messages.error(request, message)
     else:
-        if _is_htmx(request):
+        if request.htmx:
             return _item_response(request, item)
         messages.success(request, "整改事项已销号。")
     return HttpResponseRedirect(_tab_url(site, item))
@@ -541,15 +496,13 @@ STATUS_FILTERS = {
 }
 
 
-def _status_filter(key: str, today: datetime.date) -> Q | None:
+def _status_filter(items, key: str, today: datetime.date) -> Q | None:
     if key in STATUS_FILTERS:
         return STATUS_FILTERS[key][1]
     if key == "OVERDUE":
-        return ~Q(status=R.CLOSED) & Q(due_on__lt=today)
+        return items.overdue_q(today)
     if key == "DUE_SOON":
-        return ~Q(status=R.CLOSED) & Q(
-            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
-        )
+        return items.due_soon_q(today)
     return None
 
 
@@ -586,19 +539,10 @@ def rectification_list(request, pk: int):
     if branch is not None:
         scoped = scoped.filter(site__organization=branch)
 
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    open_ = ~Q(status=R.CLOSED)
-    totals = scoped.aggregate(
-        open=Count("pk", filter=Q(status=R.OPEN)),
-        answered=Count("pk", filter=Q(status=R.ANSWERED)),
-        closed=Count("pk", filter=Q(status=R.CLOSED)),
-        overdue=Count("pk", filter=open_ & Q(due_on__lt=today)),
-        due_soon=Count("pk", filter=open_ & Q(due_on__gte=today, due_on__lte=soon)),
-    )
-    counts = Counts(**totals)
+    counts = _counts(scoped, today)
 
     status = request.GET.get("status", "")
-    status_q = _status_filter(status, today)
+    status_q = _status_filter(scoped, status, today)
     if status_q is None:
         status = ""
     rows = scoped.filter(status_q) if status_q is not None else scoped
@@ -608,8 +552,6 @@ def rectification_list(request, pk: int):
         "id",
     )
     page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-    for item in page.object_list:
-        _mark_due(item, today)
 
     filters = {
         "status": status,
@@ -653,8 +595,8 @@ def rectification_list(request, pk: int):
 def typical_case_add(request, pk: int):
     """The 组织部 selects the site's experience as a 典型案例 (sites that passed acceptance)."""
     site = _site_or_404(request, pk)
-    if not policies.may_manage_campaign(request.user, site.campaign):
-        raise PermissionDenied("只有组织部可以评选典型案例。")
+    if reason := policies.cannot_manage_campaign(request.user, site.campaign):
+        raise PermissionDenied(reason)
     form = TypicalCaseForm(request.POST or None, initial={"year": site.campaign.year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -674,7 +616,7 @@ def typical_case_add(request, pk: int):
             "form": form,
             "heading": "评选典型案例",
             "intro": "总结示范点的做法和成效，评为典型案例后在本示范点“督导整改”页展示，供宣传推介。",
-            "not_passed": site.status != Site.Status.PASSED,
+            "refusal": policies.cannot_select_typical_case(request.user, site),
             "action": reverse("typical_case_add", args=[site.pk]),
             "submit": "评为典型案例",
         },

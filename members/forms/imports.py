@@ -10,8 +10,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 
 from organizations.uploads import check_upload, describe_limits
+from spreadsheets import MAX_ROWS
 
-from ..imports import ASYNC_ROWS, IMPORT_EXTENSIONS, KINDS, MAX_ROWS
+from ..imports import ASYNC_ROWS, IMPORT_EXTENSIONS, KINDS
 from ..models import ImportJob
 
 LIMITS = (

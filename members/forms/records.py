@@ -1,7 +1,8 @@
 """Forms for dues (党费) and meetings (三会一课).
 
-The forms read and check what was typed; the views hand `cleaned_data` to
-`members.services.records`, which holds the rules about who may do what.
+The forms read what was typed and put each problem beside its field, asking the same
+`members.rules` the services check again before they save; who may do what is
+`members.policies`. The views hand `cleaned_data` to `members.services.records`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from django.utils import timezone
 from organizations.models import Organization
 from organizations.uploads import IMAGE_EXTENSIONS, check_upload, describe_limits
 
+from .. import rules
 from ..models import Attendance, Meeting, Member
-from ..services.records import MAX_PHOTOS_PER_MEETING, MAX_PHOTOS_PER_UPLOAD
+from ..rules import MAX_PHOTOS_PER_MEETING, MAX_PHOTOS_PER_UPLOAD
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -48,8 +50,8 @@ class DuesPaymentForm(forms.Form):
 
     def clean_paid_on(self) -> datetime.date:
         day = self.cleaned_data["paid_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("缴纳日期不能晚于今天。")
+        if problem := rules.future_day_problem("paid_on", day, timezone.localdate()):
+            raise forms.ValidationError(problem)
         return day
 
 
@@ -58,7 +60,10 @@ class MultiplePhotoInput(forms.FileInput):
 
 
 class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; cleans to a list (empty when none was chosen)."""
+    """Several photos in one input; cleans to a list (empty when none was chosen). `already` is
+    how many the meeting keeps, for the limit on photos per meeting."""
+
+    already = 0
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -69,8 +74,8 @@ class MultiplePhotoField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         cleaned = [super(MultiplePhotoField, self).clean(file, initial) for file in files]
-        if len(cleaned) > MAX_PHOTOS_PER_UPLOAD:
-            raise forms.ValidationError(f"一次最多上传 {MAX_PHOTOS_PER_UPLOAD} 张照片。")
+        if problem := rules.photo_count_problem(len(cleaned), already=self.already):
+            raise forms.ValidationError(problem)
         errors = []
         for file in cleaned:
             try:
@@ -106,6 +111,7 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = {g.pk: g for g in groups}
         self.fields["group"].choices = [("", "不选（支部召开）")] + [(g.pk, g.name) for g in groups]
+        self.fields["photos"].already = photos_kept
         room = MAX_PHOTOS_PER_MEETING - photos_kept
         kept = f"已有 {photos_kept} 张，还能上传 {room} 张；" if photos_kept else ""
         self.fields["photos"].help_text = (
@@ -122,8 +128,8 @@ class MeetingForm(forms.Form):
 
     def clean_held_on(self) -> datetime.date:
         day = self.cleaned_data["held_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("只能登记已经召开的会议，召开日期不能晚于今天。")
+        if problem := rules.future_day_problem("held_on", day, timezone.localdate()):
+            raise forms.ValidationError(problem)
         return day
 
     def clean(self):
@@ -133,10 +139,12 @@ class MeetingForm(forms.Form):
             if kind == Meeting.Kind.GROUP_MEETING:
                 self.add_error("kind", "本支部还没有设立党小组，不能登记党小组会。")
             return data
-        if kind == Meeting.Kind.GROUP_MEETING and not group:
-            self.add_error("group", "党小组会请选择召开会议的党小组。")
-        elif kind and kind != Meeting.Kind.GROUP_MEETING and group:
-            self.add_error("group", "只有党小组会需要选择党小组；其他会议由支部召开，请选“不选”。")
+        if kind and (
+            problem := rules.meeting_group_problem(
+                group_meeting=kind == Meeting.Kind.GROUP_MEETING, group_chosen=group is not None
+            )
+        ):
+            self.add_error("group", problem)
         return data
 
 

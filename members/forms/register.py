@@ -1,19 +1,20 @@
 """Forms for the member register and the development pipeline.
 
-They parse what was typed; the rules (ID number, dates, 流动/失联 details, the time rules of
-发展党员) are the services', which the forms call so each problem appears beside its field.
+They parse what was typed; the rules are not theirs. A member's are `members.validation`'s:
+`check_member` through the model (a ModelForm validates its instance, and `Member.clean` runs
+it), `check_whereabouts` here, so each problem appears beside its field. The time rules of
+发展党员 are the services'.
 """
 
 from __future__ import annotations
-
-import datetime
 
 from django import forms
 
 from organizations.models import Organization
 
 from ..models import Applicant, DevelopmentStage, Education, Gender, Member
-from ..services.register import MEMBER_FIELDS, RegisterError, branch_groups, check_member
+from ..services.register import MEMBER_FIELDS
+from ..validation import RegisterError, check_whereabouts, group_refusal
 
 
 def date_input() -> forms.DateInput:
@@ -64,12 +65,12 @@ class MemberForm(forms.ModelForm):
         *args,
         branch: Organization,
         shows_id_number: bool = True,
-        today: datetime.date | None = None,
         **kw,
     ):
         super().__init__(*args, **kw)
         self.branch = branch
-        self.today = today
+        if self.instance.pk is None:
+            self.instance.branch = branch  # the model's rules place the 党小组 under it
         self.keeps_hidden_id = not shows_id_number and bool(self.instance.pk and self.instance.id_number)
         fields = self.fields
         fields["gender"].choices = with_blank(Gender.choices, "请选择")
@@ -77,7 +78,8 @@ class MemberForm(forms.ModelForm):
         fields["status"].choices = Member.Status.choices
         fields["occupation"].choices = Member.Occupation.choices
         fields["party_standing"].choices = Member.Standing.choices
-        fields["group"].queryset = branch_groups(branch)
+        fields["group"].queryset = Organization.objects.groups_of(branch)
+        fields["group"].error_messages["invalid_choice"] = group_refusal(branch)
         fields["group"].empty_label = "未编入党小组"
         fields["group"].label_from_instance = lambda group: group.name
         if self.keeps_hidden_id:
@@ -94,20 +96,13 @@ class MemberForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            checked = check_member(
-                cleaned,
-                branch=self.branch,
-                member=self.instance if self.instance.pk else None,
-                today=self.today,
-            )
+            checked = check_whereabouts(cleaned)
         except RegisterError as error:
             for field, messages in error.message_dict.items():
-                if field in self.fields and field not in self.errors:
+                if field not in self.errors:
                     self.add_error(field, messages)
-                elif field not in self.fields:
-                    self.add_error(None, messages)
             return cleaned
-        # Only the fields that parsed: check_member fills in a few (birth date from the ID).
+        # Only the fields that parsed: 外出流向 and 失联日期 are cleared for who is back.
         return {name: value for name, value in checked.items() if name in cleaned}
 
     def validate_unique(self):

@@ -1,7 +1,9 @@
 """Forms for the star-service pages: service records, their filters, households, pairings, plaques.
 
-Plain forms (not ModelForms): the services in `members.services.service` save, so validating a
-form never touches the row being edited. Choices of members and households are the branch's own.
+Plain forms (not ModelForms): the services in `members.services.star_service` save, so
+validating a form never touches the row being edited; the rules a form shows beside its fields
+are the `members.rules` the services check again. Choices of members and households are the
+branch's own.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 
+from .. import rules
 from ..models import Household, Member, Plaque
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,10 +59,15 @@ class ServiceForm(forms.Form):
         label="服务时长（小时）",
         max_digits=5,
         decimal_places=1,
-        min_value=Decimal("0.5"),
-        max_value=Decimal("24"),
         initial=Decimal("1"),
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            attrs={
+                "step": "0.5",
+                "min": rules.MIN_SERVICE_HOURS,
+                "max": rules.MAX_SERVICE_HOURS,
+                "inputmode": "decimal",
+            }
+        ),
         help_text="按半小时计，如 1.5。",
     )
     place = forms.CharField(
@@ -85,9 +93,15 @@ class ServiceForm(forms.Form):
 
     def clean_served_on(self) -> datetime.date:
         served_on = self.cleaned_data["served_on"]
-        if served_on > timezone.localdate():
-            raise forms.ValidationError("服务日期不能晚于今天。")
+        if problem := rules.future_day_problem("served_on", served_on, timezone.localdate()):
+            raise forms.ValidationError(problem)
         return served_on
+
+    def clean_hours(self) -> Decimal:
+        hours = self.cleaned_data["hours"]
+        if problem := rules.service_hours_problem(hours):
+            raise forms.ValidationError(problem)
+        return hours
 
     def clean(self):
         cleaned = super().clean()
@@ -174,7 +188,8 @@ class PairingForm(forms.Form):
         members = branch_members(branch).annotate(pairing_count=Count("pairings"))
         self.fields["member"].queryset = members
         self.fields["member"].label_from_instance = _member_with_pairings
-        self.fields["member"].help_text = "括号内为已结对户数；每位党员结对 1—2 户。"
+        most = rules.MAX_PAIRINGS_PER_MEMBER
+        self.fields["member"].help_text = f"括号内为已结对户数；每位党员最多结对 {most} 户。"
         self.fields["household"].queryset = branch_households(branch).annotate(
             pairing_count=Count("pairings")
         )
@@ -206,8 +221,10 @@ class PlaqueForm(forms.Form):
             {"max": timezone.localdate().year + 1, "inputmode": "numeric"}
         )
 
-    def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
-        if year > timezone.localdate().year + 1:
-            raise forms.ValidationError(f"年度不能晚于 {timezone.localdate().year + 1} 年。")
-        return year
+    def clean(self):
+        cleaned = super().clean()
+        if "year" in cleaned:
+            problems = rules.plaque_problems(cleaned["year"], cleaned.get("awarded_on"), timezone.localdate())
+            for field, problem in problems.items():
+                self.add_error(field, problem)
+        return cleaned

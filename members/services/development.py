@@ -1,7 +1,8 @@
 """Writes for the development pipeline (发展党员): put a person on it, record their next stage.
 
-The time rules are the pure functions of `members.development_rules`; these services apply
-them to the stored history, refuse a move with the rule named, and keep the register in step:
+Who may is `members.policies.cannot_develop_members`. The time rules are the pure functions of
+`members.development_rules`; these services apply them to the stored history, refuse a move
+with the rule named, and keep the register in step:
 reaching 预备党员 puts the person on the register as a member, reaching 正式党员 makes that
 member full.
 """
@@ -19,8 +20,9 @@ from organizations.models import Organization, Verb, record_event
 from .. import development_rules as rules
 from .. import policies
 from ..models import Applicant, DevelopmentStage, Member
+from ..queries import history_of
 
-Stage = DevelopmentStage.Stage
+Stage = rules.Stage
 
 # What a refusal is about: the date typed, or the move itself.
 DATE_RULES = {"不得预先登记", "日期先后", "年满十八岁", "培养教育考察一年以上", "预备期一年"}
@@ -30,19 +32,9 @@ class DevelopmentError(ValidationError):
     """A move the rules refuse; the message names the rule, in Chinese."""
 
 
-def _require_keeper(by, branch: Organization) -> None:
-    if not policies.may_keep_records(by, branch):
-        raise DevelopmentError("只有本支部书记或上级党委可以登记发展党员。")
-
-
 def _refuse(refusal: rules.Refusal, *, date_field: str) -> DevelopmentError:
     field = date_field if refusal.rule in DATE_RULES else NON_FIELD_ERRORS
     return DevelopmentError({field: [refusal.message]})
-
-
-def history_of(applicant: Applicant) -> dict[str, datetime.date]:
-    """Stage → date reached, from the applicant's stages (prefetched or not)."""
-    return {s.stage: s.reached_on for s in applicant.stages.all()}
 
 
 @transaction.atomic
@@ -59,7 +51,8 @@ def add_applicant(
     today: datetime.date | None = None,
 ) -> Applicant:
     """Put a person who has applied to join (入党申请人) on the branch's pipeline."""
-    _require_keeper(by, branch)
+    if reason := policies.cannot_develop_members(by, branch):
+        raise DevelopmentError(reason)
     today = today or timezone.localdate()
     if birth_date is not None and birth_date > today:
         raise DevelopmentError({"birth_date": ["出生日期不能晚于今天。"]})
@@ -104,7 +97,8 @@ def advance_applicant(
         .select_related("branch", "member")
         .get(pk=applicant.pk)
     )
-    _require_keeper(by, applicant.branch)
+    if reason := policies.cannot_develop_members(by, applicant.branch):
+        raise DevelopmentError(reason)
     history = history_of(applicant)
     refusal = rules.check_move(
         history, stage, on, birth_date=applicant.birth_date, today=today or timezone.localdate()

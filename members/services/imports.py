@@ -2,7 +2,12 @@
 
 A file is checked and shown before anything is saved (`preview_import`); confirming it makes an
 `ImportJob` (`start_import`) that runs at once when the file is small and as a Celery job when
-it has more than `ASYNC_ROWS` rows. Either way `run_import_job` saves every row or none.
+it has more than `ASYNC_ROWS` rows. Either way `run_import_job` saves every row or none, and a
+job runs once: it is claimed under a row lock, so a Celery message delivered twice (a worker
+lost before it acknowledged, a retry) finds it taken.
+
+Refusals: the policy's reason as `ValidationError` with code "forbidden"; a file that cannot be
+read at all as `spreadsheets.FileRefused`.
 """
 
 from __future__ import annotations
@@ -20,21 +25,18 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from organizations.models import Organization, Verb, record_event
+from spreadsheets import FileRefused, RowError, read_table
 
-from ..imports import ASYNC_ROWS, KINDS, FileRefused, Plan, RowError, plan_import, read_table, write_plan
+from .. import policies
+from ..imports import ASYNC_ROWS, KINDS, Plan, plan_import, write_plan
 from ..models import ImportJob
-from ..policies import may_keep_records
 
 logger = logging.getLogger(__name__)
 
 
-class ImportRefused(ValidationError):
-    """The user may not import into this branch."""
-
-
 def _check_may_import(user, branch: Organization) -> None:
-    if not may_keep_records(user, branch):
-        raise ImportRefused("只有本支部书记或上级党委可以导入本支部的记录。")
+    if reason := policies.cannot_import_records(user, branch):
+        raise ValidationError(reason, code="forbidden")
 
 
 @dataclass
@@ -104,19 +106,33 @@ def _fail(job: ImportJob, errors: list[RowError]) -> ImportJob:
     return job
 
 
-def run_import_job(*, job_id: int) -> ImportJob:
-    """Check every row of the job's file, then save them all in one transaction, or none.
-
-    Idempotent: a finished job is left as it is. Progress (`processed_rows`) is saved every
-    few hundred rows while the rows are checked, outside the saving transaction, so the page
-    polling it sees it move.
-    """
-    job = ImportJob.objects.select_related("branch", "created_by").get(pk=job_id)
-    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-        return job
+@transaction.atomic
+def _claim(job_id: int) -> tuple[ImportJob, bool]:
+    """The job, and whether this caller took it: PENDING → RUNNING under a lock on its row, so of
+    two callers at once the second waits, then finds it RUNNING (or finished) and leaves it."""
+    job = (
+        ImportJob.objects.select_for_update(of=("self",))
+        .select_related("branch", "created_by")
+        .get(pk=job_id)
+    )
+    if job.status != ImportJob.Status.PENDING:
+        return job, False
     job.status = ImportJob.Status.RUNNING
     job.processed_rows = 0
     job.save(update_fields=["status", "processed_rows"])
+    return job, True
+
+
+def run_import_job(*, job_id: int) -> ImportJob:
+    """Check every row of the job's file, then save them all in one transaction, or none.
+
+    Runs a job once: one that another call has claimed (running or finished) is returned as it
+    is. Progress (`processed_rows`) is saved every few hundred rows while the rows are checked,
+    outside the saving transaction, so the page polling it sees it move.
+    """
+    job, claimed = _claim(job_id)
+    if not claimed:
+        return job
     try:
         with job.file.open("rb") as stored:
             data = stored.read()

@@ -1,9 +1,10 @@
 """Writes for a branch's dues (党费) and meetings (三会一课): payments, meetings, photos, attendance.
 
-Each function checks the actor through `members.policies`, validates, saves and records an
-audit event in one transaction (`organization=` the branch; `subject=` the member for dues, the
-branch for meetings). A refusal raises `ValidationError` in Chinese — a dict keyed by form field
-where the reason belongs to one field, so the page shows it beside that field.
+Each function asks `members.policies` whether the actor may, validates with `members.rules`,
+saves and records an audit event in one transaction (`organization=` the branch; `subject=` the
+member for dues, the branch for meetings). A refusal raises `ValidationError` in Chinese — code
+"forbidden" for the policy's reason, else a dict keyed by form field where the reason belongs to
+one field, so the page shows it beside that field.
 """
 
 from __future__ import annotations
@@ -21,21 +22,9 @@ from django.utils import timezone
 from organizations.models import Kind, Organization, Verb, record_event
 from organizations.uploads import IMAGE_EXTENSIONS, check_upload
 
-from .. import policies
-from ..figures import attendance_rate, branch_of, expected_members, month_start, owes_dues
+from .. import policies, rules
 from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
-
-# Photos of one meeting: enough for the sign-in sheet, the room and the activity; a few
-# taken on a phone at a time, as a chat app sends them.
-MAX_PHOTOS_PER_UPLOAD = 9
-MAX_PHOTOS_PER_MEETING = 30
-
-
-def _require_keeper(by, branch: Organization) -> None:
-    # Views check the same policy first and answer 403 without offering the action; this is
-    # the rule itself, for every other caller (imports, the shell, tests).
-    if not policies.may_keep_records(by, branch):
-        raise ValidationError("只有本支部书记或上级党委可以维护党费和会议记录。", code="forbidden")
+from ..queries import branch_of, expected_members
 
 
 def _month_label(month: datetime.date) -> str:
@@ -64,11 +53,12 @@ def record_dues_payment(
     ahead — a day before the month — is allowed: some members pay a year at once.
     """
     branch = member.branch
-    _require_keeper(by, branch)
-    month = month_start(month)
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": "缴纳日期不能晚于今天。"})
-    if not owes_dues(month, joined_on=member.joined_on, suspended=False):
+    if reason := policies.cannot_record_dues(by, branch):
+        raise ValidationError(reason, code="forbidden")
+    month = rules.month_start(month)
+    if problem := rules.future_day_problem("paid_on", paid_on, timezone.localdate()):
+        raise ValidationError({"paid_on": problem})
+    if not rules.owes_dues(month, joined_on=member.joined_on, suspended=False):
         raise ValidationError(
             f"{member.name}于{_day_label(member.joined_on)}加入党组织，{_month_label(month)}无需缴纳党费。"
         )
@@ -98,7 +88,8 @@ def record_dues_payment(
 def remove_dues_payment(*, payment: DuesPayment, by) -> None:
     """Delete a payment recorded by mistake; the month shows as unpaid again."""
     member = payment.member
-    _require_keeper(by, member.branch)
+    if reason := policies.cannot_record_dues(by, member.branch):
+        raise ValidationError(reason, code="forbidden")
     paid = f"{payment.paid_on:%Y-%m-%d} 缴纳" if payment.paid_on else "未缴"
     record_event(
         actor=by,
@@ -115,12 +106,8 @@ def remove_dues_payment(*, payment: DuesPayment, by) -> None:
 
 
 def _check_photos(photos: Sequence[UploadedFile], *, already: int) -> None:
-    if len(photos) > MAX_PHOTOS_PER_UPLOAD:
-        raise ValidationError({"photos": f"一次最多上传 {MAX_PHOTOS_PER_UPLOAD} 张照片。"})
-    if already + len(photos) > MAX_PHOTOS_PER_MEETING:
-        room = MAX_PHOTOS_PER_MEETING - already
-        message = f"每次会议最多保存 {MAX_PHOTOS_PER_MEETING} 张照片，已有 {already} 张，还能上传 {room} 张。"
-        raise ValidationError({"photos": message})
+    if problem := rules.photo_count_problem(len(photos), already=already):
+        raise ValidationError({"photos": problem})
     for photo in photos:
         try:
             check_upload(photo, IMAGE_EXTENSIONS)
@@ -130,15 +117,14 @@ def _check_photos(photos: Sequence[UploadedFile], *, already: int) -> None:
 
 def _meeting_place(*, branch: Organization, kind: str, group: Organization | None) -> Organization:
     """Who holds the meeting: the 党小组 for a 党小组会, the branch for every other kind."""
-    if kind == Meeting.Kind.GROUP_MEETING:
-        if group is None:
-            raise ValidationError({"group": "党小组会请选择召开会议的党小组。"})
-        if group.kind != Kind.GROUP or not group.path.startswith(branch.path):
-            raise ValidationError({"group": f"“{group.name}”不是{branch.name}的党小组。"})
-        return group
-    if group is not None:
-        raise ValidationError({"group": "只有党小组会需要选择党小组；其他会议由支部召开，请留空。"})
-    return branch
+    group_meeting = kind == Meeting.Kind.GROUP_MEETING
+    if problem := rules.meeting_group_problem(group_meeting=group_meeting, group_chosen=group is not None):
+        raise ValidationError({"group": problem})
+    if group is None:
+        return branch
+    if group.kind != Kind.GROUP or not group.path.startswith(branch.path):
+        raise ValidationError({"group": f"“{group.name}”不是{branch.name}的党小组。"})
+    return group
 
 
 @transaction.atomic
@@ -162,10 +148,11 @@ def save_meeting(
     meeting to another holder (branch ↔ 党小组), the attendance marks of members no longer
     expected there are dropped, so the rate is over the right people.
     """
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_meetings(by, branch):
+        raise ValidationError(reason, code="forbidden")
     organization = _meeting_place(branch=branch, kind=kind, group=group)
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": "只能登记已经召开的会议，召开日期不能晚于今天。"})
+    if problem := rules.future_day_problem("held_on", held_on, timezone.localdate()):
+        raise ValidationError({"held_on": problem})
     already = meeting.photos.count() if meeting is not None else 0
     _check_photos(photos, already=already)
 
@@ -219,7 +206,8 @@ def _delete_files_on_commit(names: list[str], storage) -> None:
 def remove_meeting_photo(*, photo: MeetingPhoto, by) -> None:
     meeting = photo.meeting
     branch = branch_of(meeting.organization)
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_meetings(by, branch):
+        raise ValidationError(reason, code="forbidden")
     record_event(
         actor=by,
         verb=Verb.REMOVE_MEETING_PHOTO,
@@ -236,7 +224,8 @@ def remove_meeting_photo(*, photo: MeetingPhoto, by) -> None:
 def remove_meeting(*, meeting: Meeting, by) -> None:
     """Delete a meeting entered by mistake, with its attendance sheet and photos."""
     branch = branch_of(meeting.organization)
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_meetings(by, branch):
+        raise ValidationError(reason, code="forbidden")
     photos = list(meeting.photos.all())
     record_event(
         actor=by,
@@ -260,19 +249,20 @@ class AttendanceCounts:
 
     @property
     def rate(self):
-        return attendance_rate(expected=self.expected, present=self.present, excused=self.excused)
+        return rules.attendance_rate(expected=self.expected, present=self.present, excused=self.excused)
 
 
 @transaction.atomic
 def record_attendance(*, meeting: Meeting, statuses: Mapping[int, str], by) -> AttendanceCounts:
     """Save the meeting's whole attendance sheet at once: {member id: 出席/缺席/请假}.
 
-    The sheet lists the members expected at the meeting (`members.figures.expected_members`)
+    The sheet lists the members expected at the meeting (`members.queries.expected_members`)
     and any already marked; every one of them must be given a status, and nobody else may be.
     Saving again replaces the marks.
     """
     branch = branch_of(meeting.organization)
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_meetings(by, branch):
+        raise ValidationError(reason, code="forbidden")
     on_sheet = set(expected_members(meeting).values_list("pk", flat=True))
     on_sheet |= set(meeting.attendances.values_list("member_id", flat=True))
     given = set(statuses)

@@ -17,8 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from members import reports
-from members.services.register import branch_groups
-from members.stars import load_board, service_years
+from members.queries import load_board, service_years
 from members.views.branch import branch_for
 from organizations.models import Organization
 
@@ -52,7 +51,7 @@ def star_board(request, branch):
     """The year's board for those who see the branch: stars, counts, plaques, links to the public page."""
     branch = branch_for(request, branch)
     year = _year(request)
-    groups = list(branch_groups(branch))
+    groups = list(Organization.objects.groups_of(branch))
     group = next((g for g in groups if str(g.pk) == request.GET.get("group")), None)
     board = load_board(branch, year, group=group)
     this_year = timezone.localdate().year

@@ -1,6 +1,7 @@
-"""Which branch's records: the entry page and the lookup every members page uses."""
+"""Which branch's records: the entry page, the lookup every members page uses, and the 403."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from organizations.models import Organization
@@ -9,6 +10,12 @@ from organizations.models import Organization
 def branch_for(request, pk: int) -> Organization:
     """The 党支部 `pk` if the user sees it; 404 for someone else's branch or a missing one."""
     return get_object_or_404(Organization.objects.visible_to(request.user).branches(), pk=pk)
+
+
+def forbid(reason: str | None) -> None:
+    """403 with a `members.policies` refusal, when there is one."""
+    if reason:
+        raise PermissionDenied(reason)
 
 
 @login_required

@@ -1,8 +1,8 @@
 """导入导出: a branch's records in and out of Excel/CSV.
 
 Everyone who sees the branch may export its records (limited to what `visible_to` gives them),
-download the templates and read the import history; only those who keep the branch's records
-(`policies.may_keep_records`) are offered the upload, and anyone else's POST answers 403.
+download the templates and read the import history; only those `policies.cannot_import_records`
+lets import are offered the upload, and anyone else's POST answers 403 with its reason.
 
 An import goes upload → preview (nothing saved; every bad row listed) → confirm. Confirming
 makes an `ImportJob`: a small file is imported in the request, a large one by a Celery job
@@ -12,7 +12,7 @@ whose page shows its progress, polled with htmx (a <noscript> refresh without Ja
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,12 +22,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from organizations.models import Organization
+from spreadsheets import FileRefused
 
 from .. import policies
 from ..forms.imports import ImportConfirmForm, ImportUploadForm, confirmation
-from ..imports import ASYNC_ROWS, BY_SLUG, KINDS, Download, FileRefused, export_download, template_download
+from ..imports import ASYNC_ROWS, BY_SLUG, KINDS, Download, export_download, template_download
 from ..models import ImportJob
-from ..services.imports import ImportRefused, preview_import, start_import
+from ..services.imports import preview_import, start_import
 from .branch import branch_for
 
 PER_PAGE = 25
@@ -78,10 +79,22 @@ def _kinds(branch: Organization) -> list[dict]:
     ]
 
 
+def _require_importer(user, branch: Organization) -> None:
+    if reason := policies.cannot_import_records(user, branch):
+        raise PermissionDenied(reason)
+
+
+def _forbidden(refused: ValidationError) -> None:
+    """The service's own policy check (the view asked first): 403 with its reason."""
+    if getattr(refused, "code", None) != "forbidden":
+        raise refused
+    raise PermissionDenied(refused.messages[0]) from refused
+
+
 def _list_page(
     request, branch: Organization, form: ImportUploadForm | None, *, status: int = 200, refusal=None
 ):
-    may_import = policies.may_keep_records(request.user, branch)
+    may_import = policies.cannot_import_records(request.user, branch) is None
     jobs = ImportJob.objects.visible_to(request.user).filter(branch=branch).select_related("created_by")
     page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
     if may_import and form is None:
@@ -110,8 +123,7 @@ def import_list(request, branch: int):
     branch = branch_for(request, branch)
     if request.method != "POST":
         return _list_page(request, branch, None)
-    if not policies.may_keep_records(request.user, branch):
-        raise PermissionDenied("只有本支部书记或上级党委可以导入本支部的记录。")
+    _require_importer(request.user, branch)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _list_page(request, branch, form)
@@ -121,8 +133,8 @@ def import_list(request, branch: int):
     except FileRefused as refused:
         form.add_error("file", refused.messages)
         return _list_page(request, branch, form)
-    except ImportRefused as refused:
-        raise PermissionDenied(refused.messages[0]) from refused
+    except ValidationError as refused:
+        _forbidden(refused)
     plan = preview.plan
     confirm_form = None
     if not plan.errors:
@@ -159,8 +171,7 @@ def import_list(request, branch: int):
 def import_confirm(request, branch: int):
     """Confirm a previewed file: the import runs now (small files) or in the background."""
     branch = branch_for(request, branch)
-    if not policies.may_keep_records(request.user, branch):
-        raise PermissionDenied("只有本支部书记或上级党委可以导入本支部的记录。")
+    _require_importer(request.user, branch)
     form = ImportConfirmForm(request.POST, branch_id=branch.pk, user_id=request.user.pk)
     if not form.is_valid():
         return _list_page(request, branch, None, status=400, refusal=form.errors["token"])
@@ -174,8 +185,8 @@ def import_confirm(request, branch: int):
             total_rows=data["t"],
             by=request.user,
         )
-    except ImportRefused as refused:
-        raise PermissionDenied(refused.messages[0]) from refused
+    except ValidationError as refused:
+        _forbidden(refused)
     return redirect("import_detail", branch=branch.pk, job=job.pk)
 
 

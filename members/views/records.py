@@ -1,9 +1,10 @@
 """党费 and 三会一课: the dues grid, the meetings list, a meeting's page with its attendance sheet.
 
 Rows come through `visible_to` (someone else's branch or meeting answers 404, as a missing one
-does); a user who sees them but may not keep the branch's records (the 组织部, inspectors) gets
-403 on every change and is not offered it. Every write goes through
-`members.services.records`; a refusal from a service shows beside the form.
+does); a user who sees them but may not change them (`policies.cannot_record_dues`,
+`policies.cannot_keep_meetings`: the 组织部, inspectors) gets 403 with the policy's reason on
+every change and is not offered it. Every write goes through `members.services.records`; a
+refusal from a service shows beside the form.
 
 Each page works without JavaScript. With htmx, a dues cell opens its small form in a panel at
 the foot of the screen and saving updates that member's row and the counts in place; the
@@ -20,7 +21,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
@@ -33,10 +34,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from organizations.models import Kind, Organization
 
-from .. import figures, policies
-from ..figures import DUES_STATE_LABELS, DuesState
+from .. import figures, policies, rules
 from ..forms.records import AttendanceSheetForm, DuesPaymentForm, MeetingForm, parse_month
 from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
+from ..queries import branch_of, expected_members, with_attendance_counts
+from ..rules import DUES_STATE_LABELS, DuesState
 from ..services.records import (
     record_attendance,
     record_dues_payment,
@@ -45,19 +47,10 @@ from ..services.records import (
     remove_meeting_photo,
     save_meeting,
 )
-from .branch import branch_for
+from .branch import branch_for, forbid
 
 PER_PAGE = 25
 MONTH_NUMBERS = range(1, 13)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _require_keeper(request, branch: Organization) -> None:
-    if not policies.may_keep_records(request.user, branch):
-        raise PermissionDenied("只有本支部书记或上级党委可以维护党费和会议记录。")
 
 
 def _int(value: str | None) -> int | None:
@@ -142,7 +135,7 @@ def _ledger(members, year: int, today: datetime.date) -> DuesLedger:
         for number in MONTH_NUMBERS:
             month = datetime.date(year, number, 1)
             amount, paid_on = paid.get((pk, month), (None, None))
-            state = figures.dues_state(month, paid_on, joined_on=joined_on, suspended=suspended, today=today)
+            state = rules.dues_state(month, paid_on, joined_on=joined_on, suspended=suspended, today=today)
             row.cells.append(DuesCell(month=month, state=state, amount=amount, paid_on=paid_on))
             row.unpaid += state == DuesState.UNPAID
             row.late += state == DuesState.LATE
@@ -222,7 +215,7 @@ def dues_grid(request, branch: int):
     Queries, whatever the number of members: session, user, the branch (404 when out of
     scope), its 党小组, the members' join dates and 党籍 and their payments of the year (for
     the grid and the counts), the page's members, the branch-wide on-time rate (members,
-    payments), the viewer's roles (may_keep_records), the top bar's roles.
+    payments), the viewer's roles (`cannot_record_dues`), the top bar's roles.
     """
     branch = branch_for(request, branch)
     today = timezone.localdate()
@@ -235,7 +228,7 @@ def dues_grid(request, branch: int):
     rows = [ledger.rows[pk] for pk in page_obj.object_list]
     for row in rows:
         row.member = on_page[row.member_id]
-    may_edit = policies.may_keep_records(request.user, branch)
+    may_edit = policies.cannot_record_dues(request.user, branch) is None
     if may_edit:
         _dues_links(rows, branch=branch, view=view)
     return render(
@@ -266,7 +259,7 @@ def _back_view(back: str, groups: list[Organization], today: datetime.date) -> G
 def _dues_saved(request, *, branch: Organization, member: Member, view: GridView, message: str):
     """After a save or removal: with htmx the member's row and the counts, redrawn in place and the
     form closed; without it, back to the grid where the secretary was."""
-    if not _is_htmx(request):
+    if not request.htmx:
         messages.success(request, message)
         url = reverse("dues_grid", args=[branch.pk])
         return HttpResponseRedirect(f"{url}?{view.query()}#member-{member.pk}")
@@ -302,9 +295,9 @@ def dues_record(request, branch: int):
     With htmx the form is a fragment for the panel under the grid; without it, a page.
     """
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_record_dues(request.user, branch))
     params = request.POST if request.method == "POST" else request.GET
-    if _is_htmx(request) and "close" in params:
+    if request.htmx and "close" in params:
         return HttpResponse("")
     member = get_object_or_404(
         Member.objects.visible_to(request.user).filter(branch=branch).select_related("group"),
@@ -334,7 +327,7 @@ def dues_record(request, branch: int):
             except ValidationError as error:
                 _service_error(form, error)
             else:
-                state = figures.dues_state(
+                state = rules.dues_state(
                     month, saved.paid_on, joined_on=member.joined_on, suspended=False, today=today
                 )
                 return _dues_saved(
@@ -352,7 +345,7 @@ def dues_record(request, branch: int):
                 "paid_on": (payment.paid_on if payment else None) or today,
             }
         )
-    state = figures.dues_state(
+    state = rules.dues_state(
         month,
         payment.paid_on if payment else None,
         joined_on=member.joined_on,
@@ -371,7 +364,7 @@ def dues_record(request, branch: int):
         "back": view.query(),
         "grid_url": f"{reverse('dues_grid', args=[branch.pk])}?{view.query()}#member-{member.pk}",
     }
-    template = "_dues_editor" if _is_htmx(request) else "dues_record"
+    template = "_dues_editor" if request.htmx else "dues_record"
     return render(request, f"members/records/{template}.html", context)
 
 
@@ -383,7 +376,7 @@ def _meeting_or_404(request, pk: int) -> Meeting:
 
 
 def _with_rate(meeting: Meeting) -> Meeting:
-    meeting.rate = figures.attendance_rate(
+    meeting.rate = rules.attendance_rate(
         expected=meeting.expected_count, present=meeting.present_count, excused=meeting.excused_count
     )
     return meeting
@@ -395,7 +388,7 @@ def meeting_list(request, branch: int):
 
     Queries, whatever the number of meetings: session, user, the branch, the year's count and
     attendance rate (two), the page's count, the page's meetings with their attendance counts
-    and photo counts, the viewer's roles (may_keep_records), the top bar's roles.
+    and photo counts, the viewer's roles (`cannot_keep_meetings`), the top bar's roles.
     """
     branch = branch_for(request, branch)
     today = timezone.localdate()
@@ -403,13 +396,13 @@ def meeting_list(request, branch: int):
     kind = kind if kind in Meeting.Kind.values else ""
     month_text = request.GET.get("month", "").strip()
     month = parse_month(month_text)
-    meetings = figures.with_attendance_counts(
-        Meeting.objects.visible_to(request.user).within(branch)
-    ).annotate(photo_count=Count("photos", distinct=True))
+    meetings = with_attendance_counts(Meeting.objects.visible_to(request.user).within(branch)).annotate(
+        photo_count=Count("photos", distinct=True)
+    )
     if kind:
         meetings = meetings.filter(kind=kind)
     if month:
-        meetings = meetings.filter(held_on__gte=month, held_on__lt=figures.next_month(month))
+        meetings = meetings.filter(held_on__gte=month, held_on__lt=rules.next_month(month))
     page_obj = Paginator(
         meetings.select_related("organization").order_by("-held_on", "-pk"), PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -438,8 +431,8 @@ def meeting_list(request, branch: int):
             "is_filtered": bool(filters),
             "year": year | {"label": today.year},
             "year_rate": figures.meeting_attendance_rate(branch, year_start, today),
-            "target": figures.ATTENDANCE_TARGET,
-            "may_edit": policies.may_keep_records(request.user, branch),
+            "target": rules.ATTENDANCE_TARGET,
+            "may_edit": policies.cannot_keep_meetings(request.user, branch) is None,
         },
     )
 
@@ -496,15 +489,15 @@ def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
 @login_required
 def meeting_add(request, branch: int):
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_keep_meetings(request.user, branch))
     return _meeting_form(request, branch=branch, meeting=None)
 
 
 @login_required
 def meeting_edit(request, pk: int):
     meeting = _meeting_or_404(request, pk)
-    branch = figures.branch_of(meeting.organization)
-    _require_keeper(request, branch)
+    branch = branch_of(meeting.organization)
+    forbid(policies.cannot_keep_meetings(request.user, branch))
     return _meeting_form(request, branch=branch, meeting=meeting)
 
 
@@ -526,7 +519,7 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
     Two queries: the saved marks, and the members (expected ones and any marked).
     """
     marked = dict(meeting.attendances.values_list("member_id", "status"))
-    expected_ids = figures.expected_members(meeting).values("pk")
+    expected_ids = expected_members(meeting).values("pk")
     members = list(
         Member.objects.filter(Q(pk__in=expected_ids) | Q(pk__in=list(marked)))
         .select_related("group")
@@ -554,7 +547,7 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
         "lines": lines,
         "sheet_form": form,
         "counts": counts,
-        "rate": figures.attendance_rate(
+        "rate": rules.attendance_rate(
             expected=counts["expected"], present=counts["present"], excused=counts["excused"]
         )
         if values
@@ -562,12 +555,12 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
         "saved": bool(values),
         "unmarked": sum(1 for line in lines if line.status is None),
         "statuses": Attendance.Status.choices,
-        "target": figures.ATTENDANCE_TARGET,
+        "target": rules.ATTENDANCE_TARGET,
     }
 
 
 def _detail_context(request, meeting: Meeting, branch: Organization, *, data=None) -> dict:
-    may_edit = policies.may_keep_records(request.user, branch)
+    may_edit = policies.cannot_keep_meetings(request.user, branch) is None
     return {
         "branch": branch,
         "tab": "meetings",
@@ -582,7 +575,7 @@ def _detail_context(request, meeting: Meeting, branch: Organization, *, data=Non
 def meeting_detail(request, pk: int):
     """A meeting: what it was, its minutes and photos, and the attendance sheet with the rate."""
     meeting = _meeting_or_404(request, pk)
-    branch = figures.branch_of(meeting.organization)
+    branch = branch_of(meeting.organization)
     return render(request, "members/records/meeting_detail.html", _detail_context(request, meeting, branch))
 
 
@@ -591,8 +584,8 @@ def meeting_detail(request, pk: int):
 def meeting_attendance(request, pk: int):
     """Save the whole attendance sheet at once; with htmx the sheet is redrawn in place."""
     meeting = _meeting_or_404(request, pk)
-    branch = figures.branch_of(meeting.organization)
-    _require_keeper(request, branch)
+    branch = branch_of(meeting.organization)
+    forbid(policies.cannot_keep_meetings(request.user, branch))
     context = _detail_context(request, meeting, branch, data=request.POST)
     form = context["sheet_form"]
     saved_message = ""
@@ -607,12 +600,12 @@ def meeting_attendance(request, pk: int):
                 f"出勤已保存：应到 {counts.expected} 人，出席 {counts.present} 人，"
                 f"到会率 {'—' if rate is None else f'{rate}%'}。"
             )
-            if not _is_htmx(request):
+            if not request.htmx:
                 messages.success(request, saved_message)
                 return HttpResponseRedirect(reverse("meeting_detail", args=[meeting.pk]) + "#attendance")
             context = _detail_context(request, meeting, branch)
     context["saved_message"] = saved_message
-    template = "_attendance" if _is_htmx(request) else "meeting_detail"
+    template = "_attendance" if request.htmx else "meeting_detail"
     return render(request, f"members/records/{template}.html", context)
 
 
@@ -620,8 +613,8 @@ def meeting_attendance(request, pk: int):
 def meeting_delete(request, pk: int):
     """Delete a meeting entered by mistake (asks first)."""
     meeting = _meeting_or_404(request, pk)
-    branch = figures.branch_of(meeting.organization)
-    _require_keeper(request, branch)
+    branch = branch_of(meeting.organization)
+    forbid(policies.cannot_keep_meetings(request.user, branch))
     if request.method == "POST":
         remove_meeting(meeting=meeting, by=request.user)
         messages.success(request, f"已删除会议“{meeting.topic}”。")
@@ -665,9 +658,9 @@ def meeting_photo(request, pk: int):
 def meeting_photo_delete(request, pk: int):
     photo = _photo_or_404(request, pk)
     meeting = photo.meeting
-    _require_keeper(request, figures.branch_of(meeting.organization))
+    forbid(policies.cannot_keep_meetings(request.user, branch_of(meeting.organization)))
     remove_meeting_photo(photo=photo, by=request.user)
-    if _is_htmx(request):
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, "照片已删除。")
     return HttpResponseRedirect(reverse("meeting_edit", args=[meeting.pk]) + "#photos")

@@ -3,8 +3,9 @@
 Rows come through `visible_to(request.user)`: someone else's branch or member answers 404 like
 a missing one. Within the branch everyone who sees it reads the register with phones and
 addresses (that is the scope); the 公民身份证号 is shown whole only to those
-`policies.sees_id_numbers` names. Adding and changing are for `policies.may_keep_records`
-(403 otherwise, and the buttons are not shown); every write goes through `members.services`.
+`policies.sees_id_numbers` names. Who may add and change is `policies.cannot_keep_register`
+and `policies.cannot_develop_members` (403 with its reason otherwise, and the buttons are not
+shown); every write goes through `members.services`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +23,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 
-from .. import development_rules as rules
-from .. import policies
+from .. import development_rules, policies
 from ..forms.register import AdvanceForm, ApplicantForm, MemberFilterForm, MemberForm
 from ..models import (
     Applicant,
@@ -36,20 +35,17 @@ from ..models import (
     Plaque,
     ServiceRecord,
 )
-from ..services.development import DevelopmentError, add_applicant, advance_applicant, history_of
-from ..services.register import RegisterError, add_member, branch_groups, update_member
-from ..stars import rule_for, star_level
-from .branch import branch_for
+from ..queries import history_of, rule_for
+from ..rules import DuesState, dues_state, months_back
+from ..services.development import DevelopmentError, add_applicant, advance_applicant
+from ..services.register import RegisterError, add_member, update_member
+from ..stars import counted_key, star_level
+from .branch import branch_for, forbid
 
 PER_PAGE = 25
 RECENT_MEETINGS = 10
 DUES_MONTHS = 12
-Stage = DevelopmentStage.Stage
-
-
-def _require_keeper(user, branch: Organization) -> None:
-    if not policies.may_keep_records(user, branch):
-        raise PermissionDenied("只有本支部书记或上级党委可以维护党员名册和发展党员。")
+Stage = development_rules.Stage
 
 
 def _member_or_404(request, pk: int) -> Member:
@@ -69,7 +65,7 @@ def _filter_query(request) -> str:
 @login_required
 def member_list(request, branch: int):
     branch = branch_for(request, branch)
-    groups = list(branch_groups(branch))
+    groups = list(Organization.objects.groups_of(branch))
     filter_form = MemberFilterForm(request.GET or None, groups=groups)
     chosen = filter_form.filters() if request.GET else {}
 
@@ -114,7 +110,7 @@ def member_list(request, branch: int):
             "page_obj": page_obj,
             "filter_query": _filter_query(request),
             "sees_id_numbers": policies.sees_id_numbers(request.user, branch),
-            "may_keep": policies.may_keep_records(request.user, branch),
+            "may_keep": policies.cannot_keep_register(request.user, branch) is None,
         },
     )
 
@@ -122,9 +118,9 @@ def member_list(request, branch: int):
 @login_required
 def member_add(request, branch: int):
     branch = branch_for(request, branch)
-    _require_keeper(request.user, branch)
+    forbid(policies.cannot_keep_register(request.user, branch))
     today = timezone.localdate()
-    form = MemberForm(request.POST or None, branch=branch, today=today)
+    form = MemberForm(request.POST or None, branch=branch)
     if request.method == "POST" and form.is_valid():
         try:
             member = add_member(branch=branch, by=request.user, today=today, **form.cleaned_data)
@@ -150,14 +146,13 @@ def member_add(request, branch: int):
 def member_edit(request, pk: int):
     member = _member_or_404(request, pk)
     branch = member.branch
-    _require_keeper(request.user, branch)
+    forbid(policies.cannot_keep_register(request.user, branch))
     today = timezone.localdate()
     form = MemberForm(
         request.POST or None,
         instance=member,
         branch=branch,
         shows_id_number=policies.sees_id_numbers(request.user, branch),
-        today=today,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,43 +179,41 @@ def member_edit(request, pk: int):
 # A member's page ------------------------------------------------------------------------------
 
 
-def _months_back(today: datetime.date, count: int) -> list[datetime.date]:
-    """First days of the `count` months up to today's, newest first."""
-    months, year, month = [], today.year, today.month
-    for _ in range(count):
-        months.append(datetime.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
+# The member page's words for how a month stands (the months shown end with this one, so a
+# month still open is this month); `members.rules.dues_state` decides it, as on the dues grid.
+PAGE_DUES_STATES = {
+    DuesState.ON_TIME: ("on_time", "按时缴纳"),
+    DuesState.LATE: ("late", "补缴"),
+    DuesState.UNPAID: ("unpaid", "未缴"),
+    DuesState.OPEN: ("due", "本月待缴"),
+    DuesState.NOT_DUE: ("before", "—"),
+}
 
 
 @dataclass
 class DuesMonth:
     month: datetime.date
     payment: DuesPayment | None
-    state: str  # "on_time", "late", "unpaid", "due" (this month, not yet paid), "before" (not yet a member)
-
-    LABELS = {"on_time": "按时缴纳", "late": "补缴", "unpaid": "未缴", "due": "本月待缴", "before": "—"}
-
-    @property
-    def label(self) -> str:
-        return self.LABELS[self.state]
+    state: str  # "on_time", "late", "unpaid", "due" (this month, not yet paid), "before" (not owed)
+    label: str
 
 
-def _dues_months(member: Member, payments: list[DuesPayment], today: datetime.date) -> list[DuesMonth]:
+def _dues_months(
+    member: Member, months: list[datetime.date], payments: list[DuesPayment], today: datetime.date
+) -> list[DuesMonth]:
     by_month = {p.month: p for p in payments}
-    joined = member.joined_on.replace(day=1) if member.joined_on else None
+    suspended = member.party_standing == Member.Standing.SUSPENDED
     rows = []
-    for month in _months_back(today, DUES_MONTHS):
+    for month in months:
         payment = by_month.get(month)
-        if payment is not None and payment.paid_on:
-            state = "on_time" if payment.on_time else "late"
-        elif joined and month < joined:
-            state = "before"
-        elif (month.year, month.month) == (today.year, today.month):
-            state = "due"
-        else:
-            state = "unpaid"
-        rows.append(DuesMonth(month, payment, state))
+        state = dues_state(
+            month,
+            payment.paid_on if payment else None,
+            joined_on=member.joined_on,
+            suspended=suspended,
+            today=today,
+        )
+        rows.append(DuesMonth(month, payment, *PAGE_DUES_STATES[state]))
     return rows
 
 
@@ -242,9 +235,9 @@ def member_detail(request, pk: int):
         excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
         absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
     )
-    months = _months_back(today, DUES_MONTHS)
+    months = months_back(today, DUES_MONTHS)
     payments = list(DuesPayment.objects.visible_to(user).filter(member=member, month__gte=months[-1]))
-    dues = _dues_months(member, payments, today)
+    dues = _dues_months(member, months, payments, today)
 
     services = list(
         ServiceRecord.objects.visible_to(user)
@@ -255,9 +248,10 @@ def member_detail(request, pk: int):
     # Counted as the star board counts: verified, and the same date and content only once.
     counted: set[tuple[datetime.date, str]] = set()
     for s in services:
-        s.is_repeat = bool(s.verified_at) and (s.served_on, s.content) in counted
+        key = counted_key(s.served_on, s.content)
+        s.is_repeat = bool(s.verified_at) and key in counted
         if s.verified_at:
-            counted.add((s.served_on, s.content))
+            counted.add(key)
     verified = len(counted)
     thresholds = rule_for(branch)
     stars = star_level(verified, thresholds)
@@ -270,7 +264,7 @@ def member_detail(request, pk: int):
             "tab": "members",
             "member": member,
             "sees_id_numbers": policies.sees_id_numbers(user, branch),
-            "may_keep": policies.may_keep_records(user, branch),
+            "may_keep": policies.cannot_keep_register(user, branch) is None,
             "recent": recent,
             "attendance_year": attendance_year,
             "dues": dues,
@@ -295,7 +289,8 @@ def member_detail(request, pk: int):
 # The development pipeline ---------------------------------------------------------------------
 
 STAGE_RANK = Case(
-    *(When(stage=stage, then=Value(i)) for i, stage in enumerate(rules.ORDER)), output_field=IntegerField()
+    *(When(stage=stage, then=Value(i)) for i, stage in enumerate(development_rules.ORDER)),
+    output_field=IntegerField(),
 )
 
 
@@ -327,17 +322,21 @@ class PipelineRow:
 
     @property
     def move_name(self) -> str:
-        return rules.MOVE_NAMES[self.next] if self.next else ""
+        return development_rules.MOVE_NAMES[self.next] if self.next else ""
 
 
 def _pipeline_row(applicant: Applicant, today: datetime.date) -> PipelineRow:
     history = history_of(applicant)
-    upcoming = rules.next_stage(history)
-    earliest = rules.earliest_date(upcoming, history, birth_date=applicant.birth_date) if upcoming else None
+    upcoming = development_rules.next_stage(history)
+    earliest = (
+        development_rules.earliest_date(upcoming, history, birth_date=applicant.birth_date)
+        if upcoming
+        else None
+    )
     return PipelineRow(
         applicant=applicant,
-        steps=[(Stage(s).label, history[s]) for s in rules.ORDER if s in history],
-        current=rules.current_stage(history),
+        steps=[(Stage(s).label, history[s]) for s in development_rules.ORDER if s in history],
+        current=development_rules.current_stage(history),
         next=upcoming,
         earliest=earliest,
         ready=upcoming is not None and (earliest is None or earliest <= today),
@@ -351,8 +350,8 @@ def development_list(request, branch: int):
     applicants = _with_rank(Applicant.objects.visible_to(request.user).filter(branch=branch))
     by_rank = dict(applicants.order_by().values_list("rank").annotate(n=Count("id")))
     stage = request.GET.get("stage", "")
-    if stage in rules.ORDER:
-        applicants = applicants.filter(rank=rules.ORDER.index(stage))
+    if stage in development_rules.ORDER:
+        applicants = applicants.filter(rank=development_rules.ORDER.index(stage))
     else:
         stage = ""
     page_obj = Paginator(
@@ -363,7 +362,7 @@ def development_list(request, branch: int):
     ).get_page(request.GET.get("page"))
     rows = [_pipeline_row(a, today) for a in page_obj]
     stage_links = [("", "全部", sum(by_rank.values()))] + [
-        (s, Stage(s).label, by_rank.get(i, 0)) for i, s in enumerate(rules.ORDER)
+        (s, Stage(s).label, by_rank.get(i, 0)) for i, s in enumerate(development_rules.ORDER)
     ]
     return render(
         request,
@@ -377,7 +376,7 @@ def development_list(request, branch: int):
             "rows": rows,
             "filter_query": f"stage={stage}" if stage else "",
             "today": today,
-            "may_keep": policies.may_keep_records(request.user, branch),
+            "may_keep": policies.cannot_develop_members(request.user, branch) is None,
         },
     )
 
@@ -385,7 +384,7 @@ def development_list(request, branch: int):
 @login_required
 def applicant_add(request, branch: int):
     branch = branch_for(request, branch)
-    _require_keeper(request.user, branch)
+    forbid(policies.cannot_develop_members(request.user, branch))
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -427,7 +426,7 @@ def development_advance(request, pk: int):
         pk=pk,
     )
     branch = applicant.branch
-    _require_keeper(request.user, branch)
+    forbid(policies.cannot_develop_members(request.user, branch))
     today = timezone.localdate()
     row = _pipeline_row(applicant, today)
     back_url = f"{reverse('development_list', args=[branch.pk])}#applicant-{applicant.pk}"
@@ -439,7 +438,7 @@ def development_advance(request, pk: int):
         request.POST or None,
         initial={"stage": row.next, "reached_on": today if row.ready else None},
         date_label=f"{row.move_name}日期",
-        date_help=(f"最早可填 {rules.chinese_date(row.earliest)}。" if row.earliest else ""),
+        date_help=(f"最早可填 {development_rules.chinese_date(row.earliest)}。" if row.earliest else ""),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -455,7 +454,10 @@ def development_advance(request, pk: int):
         except DevelopmentError as error:
             form.add_error(None, error)
         else:
-            move, day = rules.MOVE_NAMES[data["stage"]], rules.chinese_date(data["reached_on"])
+            move, day = (
+                development_rules.MOVE_NAMES[data["stage"]],
+                development_rules.chinese_date(data["reached_on"]),
+            )
             done = f"“{applicant.name}”已{move}（{day}）。"
             if data["stage"] == Stage.PROBATIONARY:
                 done += "已同时登记到党员名册，请补全采集表信息。"
@@ -471,19 +473,6 @@ def development_advance(request, pk: int):
             "row": row,
             "form": form,
             "back_url": back_url,
-            "rule_hint": _rule_hint(row.next),
+            "rule_hint": development_rules.RULE_HINTS[row.next],
         },
     )
-
-
-def _rule_hint(stage: str) -> str:
-    """The rule that governs the move to `stage`, said on the page before anyone is refused."""
-    return {
-        Stage.APPLICANT: "申请入党须年满十八岁。",
-        Stage.ACTIVIST: "须在递交入党申请书之后。",
-        Stage.CANDIDATE: "培养教育考察一年以上：确定为入党积极分子满一年后，才能列为发展对象。",
-        Stage.PROBATIONARY: "须在列为发展对象之后；接收后将自动登记到党员名册（预备党员）。",
-        Stage.FULL: (
-            "预备期为一年：接收为预备党员满一年后，才能转为正式党员；转正后名册中的人员类别随之改为正式党员。"
-        ),
-    }[stage]

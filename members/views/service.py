@@ -2,9 +2,10 @@
 
 Rows come through `visible_to(request.user)` inside the branch from `branch_for` (404 for
 someone else's branch or row and for a missing one). Who may change what is
-`members.policies`: `may_keep_records` adds and edits, `may_verify_services` verifies; a visible
-page whose action the user may not take answers 403 and does not offer it. Every write goes
-through `members.services.service`; a refusal is shown beside the form field it concerns.
+`members.policies` (`cannot_record_services`, `cannot_verify_services`, `cannot_remove_service`,
+`cannot_keep_households`, `cannot_award_plaques`): a visible page whose action the user may not
+take answers 403 with the policy's reason and does not offer it. Every write goes through
+`members.services.star_service`; a refusal is shown beside the form field it concerns.
 
 Verifying works as a plain form that redirects back to the filtered list; with htmx the list
 region (counts, rows, pager) is re-rendered in place.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect, QueryDict
@@ -39,8 +40,9 @@ from ..forms.service import (
     ServiceForm,
 )
 from ..models import Household, Member, Pairing, Plaque, ServiceRecord
-from ..services.service import (
-    MAX_PAIRINGS_PER_MEMBER,
+from ..queries import with_duplicate_flag
+from ..rules import MAX_PAIRINGS_PER_MEMBER, PAIRING_RULE
+from ..services.star_service import (
     DuplicateService,
     award_plaque,
     pair_member,
@@ -51,9 +53,8 @@ from ..services.service import (
     unpair_member,
     update_service,
     verify_services,
-    with_duplicate_flag,
 )
-from .branch import branch_for
+from .branch import branch_for, forbid
 
 PER_PAGE = 25
 # Plaques listed in the plan's order (五星级党员示范户 first), not by their codes.
@@ -63,15 +64,6 @@ TITLE_ORDER = Case(
 )
 # The list's query-string keys kept when coming back to it (filters and page).
 LIST_KEYS = (*ServiceFilterForm.FIELDS, "page")
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _require_keeper(request, branch: Organization) -> None:
-    if not policies.may_keep_records(request.user, branch):
-        raise PermissionDenied("只有本支部书记或上级党委可以维护星级服务和帮扶记录。")
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -102,7 +94,8 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
 
     Queries: the branch's members, households and months with records (the filter choices);
     the summary counts (one aggregate); the page's count and rows (member, household and
-    verifier joined, the duplicate flag an EXISTS in the same query); two role checks.
+    verifier joined, the duplicate flag an EXISTS in the same query); the role checks of
+    `cannot_verify_services` and `cannot_record_services`, asked once for every row.
     """
     user = request.user
     members = list(
@@ -146,7 +139,13 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
     page_obj = Paginator(records, PER_PAGE).get_page(params.get("page"))
     filter_query = urlencode(list(chosen.items()))
     page_query = urlencode([*chosen.items(), ("page", page_obj.number)])
-    may_verify = policies.may_verify_services(request.user, branch)
+    verifying = policies.cannot_verify_services(user, branch)
+    recording = policies.cannot_record_services(user, branch)
+    for record in page_obj.object_list:
+        record.removal_refused = policies.service_removal_refusal(
+            record, recording=recording, verifying=verifying
+        )
+    may_verify = verifying is None
     others = [(key, value) for key, value in chosen.items() if key != "status"]
     return {
         "branch": branch,
@@ -166,7 +165,7 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
         else [],
         "filter_query": filter_query,
         "page_query": page_query,
-        "may_keep": policies.may_keep_records(request.user, branch),
+        "may_keep": recording is None,
         "may_verify": may_verify,
         "notice": notice,
     }
@@ -189,8 +188,7 @@ def _ids(values) -> list[int]:
 def service_verify(request, branch: int):
     """Verify the checked records, one record (“核实” on its row) or the page's pending ones."""
     branch = branch_for(request, branch)
-    if not policies.may_verify_services(request.user, branch):
-        raise PermissionDenied("只有本支部书记可以核实星级服务记录。")
+    forbid(policies.cannot_verify_services(request.user, branch))
     if request.POST.get("one"):
         ids = _ids([request.POST["one"]])
     elif request.POST.get("scope") == "page":
@@ -208,7 +206,7 @@ def service_verify(request, branch: int):
         )
         verified = verify_services(branch=branch, by=request.user, records=chosen)
         notice = f"已核实 {len(verified)} 条服务记录，计入星级。" if verified else "所选记录都已核实过。"
-    if _is_htmx(request):
+    if request.htmx:
         context = _service_list_context(request, branch, back, notice=notice)
         return render(request, "members/service/_services.html", context)
     (messages.success if ids else messages.warning)(request, notice)
@@ -224,7 +222,7 @@ def _service_form_page(request, branch, form, *, record=None, duplicates=None, b
             "tab": "services",
             "form": form,
             "record": record,
-            "may_verify": policies.may_verify_services(request.user, branch),
+            "may_verify": policies.cannot_verify_services(request.user, branch) is None,
             "duplicates": duplicates or [],
             "back": back,
             "list_url": _service_list_url(branch, back),
@@ -244,7 +242,7 @@ def service_add(request, branch: int):
     paper 服务卡 in one go. `?member=` and `?household=` preselect (links from other pages).
     """
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_record_services(request.user, branch))
     back = _back_query(request.GET)
     duplicates = None
     if request.method == "POST":
@@ -292,7 +290,7 @@ def service_edit(request, branch: int, pk: int):
     """Change a service record (a verified one changed by the 党委 goes back to 待核实)."""
     branch = branch_for(request, branch)
     record = _record_or_404(request, branch, pk)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_record_services(request.user, branch))
     back = _back_query(request.GET)
     duplicates = None
     if request.method == "POST":
@@ -330,9 +328,7 @@ def service_remove(request, branch: int, pk: int):
     """Delete a record entered by mistake; a verified one only by the secretary. GET asks first."""
     branch = branch_for(request, branch)
     record = _record_or_404(request, branch, pk)
-    _require_keeper(request, branch)
-    if record.verified_at is not None and not policies.may_verify_services(request.user, branch):
-        raise PermissionDenied("已核实的服务记录计入星级，只有本支部书记可以删除。")
+    forbid(policies.cannot_remove_service(request.user, record))
     back = _back_query(request.GET)
     if request.method == "POST":
         remove_service(record=record, by=request.user)
@@ -362,7 +358,7 @@ def household_list(request, branch: int):
 
     Queries: counts by category (one aggregate); the page's count and rows with their service
     count and last service date; the rows' pairings with members (one prefetch); members with
-    no pairing; one role check.
+    no pairing; the role checks of `cannot_keep_households`.
     """
     branch = branch_for(request, branch)
     households = Household.objects.visible_to(request.user).filter(branch=branch)
@@ -407,7 +403,8 @@ def household_list(request, branch: int):
             "filter_query": urlencode({"category": category}) if category else "",
             "unpaired": unpaired,
             "max_pairings": MAX_PAIRINGS_PER_MEMBER,
-            "may_keep": policies.may_keep_records(request.user, branch),
+            "pairing_rule": PAIRING_RULE,
+            "may_keep": policies.cannot_keep_households(request.user, branch) is None,
         },
     )
 
@@ -423,7 +420,7 @@ def _household_form_page(request, branch, form, household=None):
 @login_required
 def household_add(request, branch: int):
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_keep_households(request.user, branch))
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -440,7 +437,7 @@ def household_add(request, branch: int):
 def household_edit(request, branch: int, pk: int):
     branch = branch_for(request, branch)
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk, branch=branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_keep_households(request.user, branch))
     if request.method == "POST":
         form = HouseholdForm(request.POST)
         if form.is_valid():
@@ -460,7 +457,7 @@ def household_edit(request, branch: int, pk: int):
 def pairing_add(request, branch: int):
     """Pair a member with a household; a member's third pairing is refused with the plan's rule."""
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_keep_households(request.user, branch))
     if request.method == "POST":
         form = PairingForm(request.POST, branch=branch)
         if form.is_valid():
@@ -480,7 +477,13 @@ def pairing_add(request, branch: int):
     return render(
         request,
         "members/service/pairing_form.html",
-        {"branch": branch, "tab": "households", "form": form, "max_pairings": MAX_PAIRINGS_PER_MEMBER},
+        {
+            "branch": branch,
+            "tab": "households",
+            "form": form,
+            "max_pairings": MAX_PAIRINGS_PER_MEMBER,
+            "pairing_rule": PAIRING_RULE,
+        },
     )
 
 
@@ -493,7 +496,7 @@ def pairing_remove(request, branch: int, pk: int):
         pk=pk,
         member__branch=branch,
     )
-    _require_keeper(request, branch)
+    forbid(policies.cannot_keep_households(request.user, branch))
     list_url = reverse("household_list", args=[branch.pk])
     if request.method == "POST":
         unpair_member(pairing=pairing, by=request.user)
@@ -521,7 +524,7 @@ def plaque_list(request, branch: int):
     """挂牌: the branch's plaques by year and title, with how each holder was chosen.
 
     Queries: the years with plaques (the filter); the page's count and rows with their member;
-    one role check.
+    the role checks of `cannot_award_plaques`.
     """
     branch = branch_for(request, branch)
     plaques = Plaque.objects.visible_to(request.user).filter(member__branch=branch)
@@ -554,7 +557,7 @@ def plaque_list(request, branch: int):
             "page_obj": page_obj,
             "plaques": page_obj.object_list,
             "filter_query": urlencode(chosen),
-            "may_keep": policies.may_keep_records(request.user, branch),
+            "may_keep": policies.cannot_award_plaques(request.user, branch) is None,
         },
     )
 
@@ -563,7 +566,7 @@ def plaque_list(request, branch: int):
 def plaque_add(request, branch: int):
     """挂牌 a member for a year; the same title twice in a year for one member is refused."""
     branch = branch_for(request, branch)
-    _require_keeper(request, branch)
+    forbid(policies.cannot_award_plaques(request.user, branch))
     if request.method == "POST":
         form = PlaqueForm(request.POST, branch=branch)
         if form.is_valid():
@@ -594,7 +597,7 @@ def plaque_remove(request, branch: int, pk: int):
     plaque = get_object_or_404(
         Plaque.objects.visible_to(request.user).select_related("member__branch"), pk=pk, member__branch=branch
     )
-    _require_keeper(request, branch)
+    forbid(policies.cannot_award_plaques(request.user, branch))
     list_url = reverse("plaque_list", args=[branch.pk])
     if request.method == "POST":
         remove_plaque(plaque=plaque, by=request.user)

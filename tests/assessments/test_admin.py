@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from assessments.models import (
     Acceptance,
@@ -186,13 +187,21 @@ def test_builtin_framework_is_read_only_for_org_department(client, cast):
 # Scoping -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [SelfAssessment, Survey, Acceptance, InspectorScore, Objection])
-def test_secretary_sees_only_own_sites_assessments(client, cast, records, model):
-    own, _ = records
-    grant_admin_access(cast.secretary)
-    client.force_login(cast.secretary)
+@pytest.fixture
+def clerk_client(client, tree):
+    """A 组织部 clerk of 第一党委 (一村's site is in its scope, the school's is not)."""
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+    grant_admin_access(clerk)
+    client.force_login(clerk)
+    return client
 
-    response = client.get(admin_url(model, "changelist"))
+
+@pytest.mark.parametrize("model", [SelfAssessment, Survey, Acceptance, InspectorScore, Objection])
+def test_clerk_sees_only_own_committees_assessments(clerk_client, records, model):
+    own, _ = records
+
+    response = clerk_client.get(admin_url(model, "changelist"))
 
     assert response.status_code == 200
     rows = list(response.context["cl"].result_list)
@@ -200,11 +209,35 @@ def test_secretary_sees_only_own_sites_assessments(client, cast, records, model)
     assert {row.site if hasattr(row, "site") else row.acceptance.site for row in rows} == {own}
 
 
-def test_secretary_cannot_see_ballot_links(client, cast, records):
+def test_a_secretary_does_not_get_into_the_admin_to_see_ballot_links(client, cast, records):
     grant_admin_access(cast.secretary)
     client.force_login(cast.secretary)
 
-    assert client.get(admin_url(BallotToken, "changelist")).status_code == 403
+    response = client.get(admin_url(BallotToken, "changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "model",
+    [SelfAssessment, IndicatorScore, Evidence, Survey, BallotToken, Acceptance, TeamMember, Objection],
+)
+def test_a_sites_assessments_are_read_only_for_the_org_department(client, cast, records, model):
+    grant_admin_access(cast.org_department)
+    client.force_login(cast.org_department)
+    row = model.objects.first()
+    before = model.objects.filter(pk=row.pk).values().get()
+
+    add_page = client.get(admin_url(model, "add"))
+    change_page = client.get(admin_url(model, "change", row.pk))
+    posted = client.post(admin_url(model, "change", row.pk), {"text": "改过", "title": "改过"})
+
+    assert add_page.status_code == 403
+    assert change_page.status_code == 200
+    assert 'name="_save"' not in change_page.content.decode()
+    assert posted.status_code == 403
+    assert model.objects.filter(pk=row.pk).values().get() == before
 
 
 # Frozen records and uploads ----------------------------------------------------------------
@@ -273,7 +306,7 @@ def test_ballot_changelist_queries_do_not_grow_with_surveys(
     assert len(response.context["cl"].result_list) == surveys
 
 
-def test_campaign_copy_is_changed_only_by_the_organizers_department(client, tree, cast, framework):
+def test_frameworks_are_read_only_below_superuser(client, tree, cast, framework):
     draft = create_campaign(
         by=cast.org_department,
         name="2027年度示范点创建活动",
@@ -282,14 +315,14 @@ def test_campaign_copy_is_changed_only_by_the_organizers_department(client, tree
         phases=standard_phases(2027),
     )
     copy = copy_framework(template=framework, campaign=draft)
-    clerk = UserFactory(username="t_zzb_a")
-    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
-    grant_admin_access(clerk)
-    client.force_login(clerk)
+    grant_admin_access(cast.org_department)
+    client.force_login(cast.org_department)
 
-    page = client.get(admin_url(Framework, "change", copy.pk))
-    add_page = client.get(admin_url(Framework, "add"))
-
-    assert page.status_code == 200
-    assert 'name="_save"' not in page.content.decode()
-    assert list(add_page.context["adminform"].form.fields["campaign"].queryset) == []
+    for model, row in ((Framework, framework), (Framework, copy), (Dimension, copy.dimensions.first())):
+        page = client.get(admin_url(model, "change", row.pk))
+        posted = client.post(admin_url(model, "change", row.pk), {"name": "改名"})
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        assert posted.status_code == 403
+    assert client.get(admin_url(Framework, "add")).status_code == 403
+    assert Framework.objects.get(pk=framework.pk).name == "测试标准"

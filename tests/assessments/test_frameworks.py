@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 
 from assessments.models import Dimension, Framework, Indicator, Metric, validate_weights
-from assessments.services import copy_framework, new_framework_version
+from assessments.services import copy_framework
 from campaigns.services import create_campaign
 from tests.campaigns.factories import standard_phases
 
@@ -259,14 +259,3 @@ def test_a_template_whose_weights_miss_100_is_not_copied(campaign):
     with pytest.raises(ValidationError, match="现为 90"):
         copy_framework(template=template, campaign=campaign)
     assert not Framework.objects.filter(campaign=campaign).exists()
-
-
-def test_new_version_of_a_frozen_copy_is_an_editable_template(campaign):
-    frozen = copy_framework(template=builtin(WANGCHENG_SCHOOL), campaign=campaign)
-    second = new_framework_version(framework=frozen)
-    assert (second.name, second.version, second.based_on) == (frozen.name, 2, frozen)
-    assert second.campaign is None
-    assert not second.is_builtin
-    assert second in Framework.objects.templates()
-    assert structure(second) == structure(frozen)
-    assert new_framework_version(framework=frozen).version == 3

@@ -166,7 +166,9 @@ def test_demo_accounts_have_their_roles_and_log_in(client):
         user = User.objects.get(username=username)
         role = Role.objects.get(user=user)
         assert (role.kind, role.organization.kind) == (role_kind, org_kind)
-        assert user.name and user.is_staff and not user.is_superuser
+        assert user.name and not user.is_superuser
+        # 数据管理 is for the 组织部; the others work in the pages.
+        assert user.opens_data_admin == (role_kind == Role.Kind.ORG_DEPARTMENT), username
         assert client.login(username=username, password=DEMO_PASSWORD), username
 
     zhibu1 = User.objects.get(username="zhibu1")

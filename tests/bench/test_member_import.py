@@ -15,10 +15,12 @@ import pytest
 import tablib
 from openpyxl import Workbook
 
-from members.imports import plan_import, read_table, write_plan
+from members.imports import plan_import, write_plan
 from members.models import Member
 from members.resources import MemberResource
 from organizations.models import Kind
+from spreadsheets import read_table
+from tests.members.factories import valid_id_number
 from tests.organizations.factories import make_org
 
 pytestmark = pytest.mark.django_db
@@ -53,13 +55,14 @@ def roster() -> bytes:
     sheet.append(HEADERS)
     born = datetime.date(1960, 1, 1)
     for i in range(ROWS):
+        birth = born + datetime.timedelta(days=i % 15_000)
         sheet.append(
             [
                 f"党员{i:05d}",
                 "男" if i % 2 else "女",
                 "汉族",
-                str(430124000000000000 + i),
-                born + datetime.timedelta(days=i % 15_000),
+                valid_id_number(birth, male=bool(i % 2)),  # one person per birth date
+                birth,
                 "高中/中专",
                 "正式党员" if i % 10 else "预备党员",
                 BRANCH_CODE,

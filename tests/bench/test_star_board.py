@@ -16,8 +16,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.models import Member, ServiceRecord
-from members.services.service import counted_service_key
-from members.stars import DEFAULT_STAR_THRESHOLDS, yearly_board
+from members.queries import counted_service_key, yearly_board
+from members.stars import DEFAULT_STAR_THRESHOLDS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns import queries
-from campaigns.models import Campaign, Site, WorkItem
+from campaigns.models import Campaign, Site, SiteTransition, WorkItem
 from campaigns.services import (
     PhaseSpec,
     activate_campaign,
@@ -23,9 +23,10 @@ from campaigns.services import (
     reject_site,
     request_acceptance,
     save_work_item,
+    withdraw_site,
 )
 from campaigns.views.dashboard import _nice_ceiling, progress_chart, status_chart
-from organizations.models import AuditEvent, Kind, Role, Verb
+from organizations.models import AuditEvent, Kind, Role
 from tests.campaigns.factories import (
     ACCEPTANCE_DAY,
     IMPLEMENTATION_DAY,
@@ -284,25 +285,24 @@ def test_the_page_draws_both_charts_as_inline_svg(client, cast, sites, today):
     assert "批准创建 <strong>1</strong>" in html
 
 
-def test_milestones_are_counted_by_month_of_their_audit_events(cast, tree, sites, committee_b_user):
+def move_transition(site, to_status, moment: datetime.datetime) -> None:
+    """Transitions are stamped with the real time; move one to the moment the story says (Beijing)."""
+    SiteTransition.objects.filter(site=site, to_status=to_status).update(
+        at=timezone.make_aware(moment, timezone.get_fixed_timezone(8 * 60))
+    )
+
+
+def test_milestones_are_counted_by_month_of_their_transitions(cast, tree, sites, committee_b_user):
     campaign, a1, a2, b1 = sites
     approve_site(site=b1, by=cast.org_department)
     mark_self_assessed(site=a1, by=cast.committee, today=IMPLEMENTATION_DAY)
     request_acceptance(site=a1, by=cast.committee, today=ACCEPTANCE_DAY)
     record_verdict(site=a1, by=cast.inspector, verdict="PASSED")
     reject_site(site=a2, by=cast.org_department, reason="材料不全")
-    # Audit events are stamped with the real time; move them to the months the story says.
-    # (QuerySet.update skips AuditEvent.save, which refuses edits made through the model.)
-    moments = {
-        (Verb.APPROVE, a1.pk): datetime.datetime(2026, 4, 20, 9),
-        (Verb.APPROVE, b1.pk): datetime.datetime(2026, 5, 31, 23, 30),  # 5月 in Beijing, 6月 nowhere
-        (Verb.REQUEST_ACCEPTANCE, a1.pk): datetime.datetime(2026, 11, 18, 9),
-        (Verb.RECORD_VERDICT, a1.pk): datetime.datetime(2026, 11, 25, 9),
-    }
-    for (verb, pk), moment in moments.items():
-        AuditEvent.objects.filter(verb=verb, subject_id=pk).update(
-            created_at=timezone.make_aware(moment, timezone.get_fixed_timezone(8 * 60))
-        )
+    move_transition(a1, S.APPROVED, datetime.datetime(2026, 4, 20, 9))
+    move_transition(b1, S.APPROVED, datetime.datetime(2026, 5, 31, 23, 30))  # 5月 in Beijing, 6月 nowhere
+    move_transition(a1, S.ACCEPTANCE_REQUESTED, datetime.datetime(2026, 11, 18, 9))
+    move_transition(a1, S.PASSED, datetime.datetime(2026, 11, 25, 9))
     visible = Site.objects.visible_to(cast.org_department).filter(campaign=campaign)
 
     result = queries.milestones_by_month(visible)
@@ -327,6 +327,56 @@ def test_a_verdict_other_than_pass_is_no_pass_milestone(cast, sites):
 
     assert result[S.PASSED] == {}
     assert sum(result[S.ACCEPTANCE_REQUESTED].values()) == 1
+
+
+def test_a_site_asking_for_acceptance_again_in_a_later_month_counts_once(cast, sites):
+    campaign, a1, *_ = sites
+    mark_self_assessed(site=a1, by=cast.committee, today=IMPLEMENTATION_DAY)
+    request_acceptance(site=a1, by=cast.committee, today=ACCEPTANCE_DAY)
+    move_transition(a1, S.ACCEPTANCE_REQUESTED, datetime.datetime(2026, 11, 18, 9))
+    record_verdict(site=a1, by=cast.inspector, verdict="RECTIFYING")
+    request_acceptance(site=a1, by=cast.committee, today=ACCEPTANCE_DAY)
+    SiteTransition.objects.filter(site=a1, from_status=S.RECTIFYING).update(
+        at=timezone.make_aware(datetime.datetime(2026, 12, 10, 9))
+    )
+
+    result = queries.milestones_by_month(Site.objects.filter(campaign=campaign))
+
+    assert result[S.ACCEPTANCE_REQUESTED] == {datetime.date(2026, 11, 1): 1}
+
+
+def test_each_status_change_writes_one_transition_with_the_service(cast, sites):
+    campaign, a1, a2, _ = sites
+    withdraw_site(site=a2, by=cast.committee)
+    nominate_site(campaign=campaign, branch=a2.organization, by=cast.committee, today=MOBILIZATION_DAY)
+
+    steps = [(t.from_status, t.to_status, t.by) for t in SiteTransition.objects.filter(site=a2)]
+
+    assert steps == [
+        ("", S.NOMINATED, cast.committee),
+        (S.NOMINATED, S.WITHDRAWN, cast.committee),
+        (S.WITHDRAWN, S.NOMINATED, cast.committee),
+    ]
+    a1.refresh_from_db()
+    assert SiteTransition.objects.filter(site=a1).last().at == a1.status_changed_at
+
+
+def test_rewording_every_audit_summary_changes_no_chart(client, cast, sites, today):
+    """The chart reads transitions, not the audit trail: a message reworded changes nothing."""
+    campaign, a1, *_ = sites
+    mark_self_assessed(site=a1, by=cast.committee, today=IMPLEMENTATION_DAY)
+    request_acceptance(site=a1, by=cast.committee, today=ACCEPTANCE_DAY)
+    record_verdict(site=a1, by=cast.inspector, verdict="PASSED")
+    visible = Site.objects.visible_to(cast.org_department).filter(campaign=campaign)
+    before = queries.milestones_by_month(visible)
+    page_before = dashboard(client, cast.org_department, campaign).context["progress_chart"]
+
+    # QuerySet.update skips AuditEvent.save, which refuses edits made through the model.
+    AuditEvent.objects.update(summary="改写过的说明")
+
+    assert before[S.PASSED] and before[S.APPROVED]
+    assert queries.milestones_by_month(visible) == before
+    assert dashboard(client, cast.org_department, campaign).context["progress_chart"] == page_before
 
 
 def test_status_chart_bars_are_proportional_and_side_exits_appear_only_when_taken():

@@ -404,8 +404,7 @@ def test_full_path_through_the_pages(walk, cast):
     assert trail == [
         ("申报", dangwei),
         ("不予批准", zzb),
-        ("重新申报", dangwei),
-        ("修改创建方案", dangwei),  # the plan file attached to the second nomination
+        ("重新申报", dangwei),  # with the plan file attached: one step, one event
         ("批准创建", zzb),
         ("增加工作安排", shuji),
         ("增加工作安排", shuji),

@@ -262,7 +262,7 @@ def test_nomination_to_a_draft_campaign(tree, cast):
     draft = create_campaign(
         by=cast.org_department, name="草稿活动", year=2026, organizer=tree.work, phases=standard_phases()
     )
-    with pytest.raises(LifecycleError, match="草稿，不接受申报"):
+    with pytest.raises(LifecycleError, match="尚未启动，组织部启动后方可申报"):
         nominate_site(campaign=draft, branch=tree.branch_a1, by=cast.committee, today=MOBILIZATION_DAY)
 
 
@@ -277,7 +277,7 @@ def test_acceptance_requested_before_the_acceptance_phase(self_assessed, cast):
 
 
 def test_self_assessment_before_implementation(approved, cast):
-    with pytest.raises(LifecycleError, match="组织实施阶段自 2026年04月16日 开始"):
+    with pytest.raises(LifecycleError, match="组织实施阶段自 2026年4月16日 开始"):
         mark_self_assessed(site=approved, by=cast.committee, today=MOBILIZATION_DAY)
 
 

@@ -320,7 +320,7 @@ def test_nominating_with_a_plan_file_stores_it_in_the_same_step(
     assert response.status_code == 302
     assert site.plan_file.name.endswith(".pdf")
     assert site.plan_file.read() == PDF
-    assert [e.verb for e in AuditEvent.objects.about(site)] == [Verb.UPDATE_PLAN, Verb.NOMINATE]
+    assert [e.verb for e in AuditEvent.objects.about(site)] == [Verb.NOMINATE]  # one step, one event
 
 
 @pytest.mark.parametrize(
@@ -648,7 +648,7 @@ def test_reject_page_of_a_decided_site_offers_no_form_and_refuses_a_post(client,
     page = client.get(reverse("site_reject", args=[nominated.pk]))
     response = client.post(reverse("site_reject", args=[nominated.pk]), {"reason": "改主意了"})
 
-    assert "这个申报已经处理过了" in page.content.decode()
+    assert "示范点当前状态为“批准创建”，不能不予批准。" in page.content.decode()
     assert 'name="reason"' not in page.content.decode()
     assert "不能不予批准" in response.context["form"].non_field_errors()[0]
     assert status_of(nominated) == Site.Status.APPROVED
@@ -757,7 +757,7 @@ def test_site_actions_say_when_acceptance_may_be_requested(cast, self_assessed, 
     due = render_actions(cast.committee, self_assessed)
 
     assert url not in early
-    assert "总结验收阶段自 2026年11月16日 开始，届时可申请现场验收" in early
+    assert "自评已通过。总结验收阶段自 2026年11月16日 开始，届时方可申请验收。" in early
     assert url in due
     assert url not in render_actions(cast.secretary, self_assessed)
     assert url not in render_actions(cast.org_department, self_assessed)

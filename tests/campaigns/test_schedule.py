@@ -520,11 +520,12 @@ def add_items(n, **where):
 
 
 # Queries of the campaign schedule, whatever the number of items: session, user, the campaign,
-# its phases, the user's 组织部 role (may_manage_campaign), the counts (all, done, overdue), the
+# its phases, the user's 组织部 role (cannot_edit_schedule), the counts (all, done, overdue), the
 # page's count, the page's rows with stage and responsible user, the user's roles for the top bar.
 CAMPAIGN_SCHEDULE_QUERIES = 9
 # The site schedule: session, user, the site with campaign, branch and committee, the phases, the
-# secretary role (may_edit_site), the counts, the page's count, its rows, the top bar's roles.
+# keeper roles (cannot_edit_schedule: 支部书记 or 党委?, one query), the counts, the page's count,
+# its rows, the top bar's roles.
 SITE_SCHEDULE_QUERIES = 9
 
 

@@ -6,6 +6,7 @@ neither the site nor its items.
 """
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from campaigns.models import Rectification, Site, SupervisionVisit, TypicalCase
 from campaigns.services import (
+    LifecycleError,
     answer_rectification,
     approve_site,
     close_rectification,
@@ -24,6 +26,7 @@ from campaigns.services import (
     record_supervision_visit,
     record_verdict,
     request_acceptance,
+    return_rectification,
 )
 from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import ACCEPTANCE_DAY, IMPLEMENTATION_DAY, MOBILIZATION_DAY, active_campaign
@@ -611,6 +614,59 @@ def test_evidence_of_an_item_without_a_file_is_404(as_role, item):
     assert as_role("org_department").get(reverse("rectification_evidence", args=[item.pk])).status_code == 404
 
 
+def test_who_answered_returned_and_closed_is_kept_on_the_item(answered, cast):
+    return_rectification(item=answered, by=cast.committee, reason="照片看不清，请重新拍摄。")
+    answer_rectification(item=answered, by=cast.committee, response="已重新拍摄。")
+    close_rectification(item=answered, by=cast.org_department)
+
+    item = Rectification.objects.get(pk=answered.pk)
+    assert (item.answered_by, item.returned_by, item.closed_by) == (
+        cast.committee,
+        cast.committee,
+        cast.org_department,
+    )
+    assert item.return_reason == "照片看不清，请重新拍摄。"
+    assert item.answered_at > item.returned_at
+    assert item.closed_on == local_today()
+
+
+def test_a_stale_copy_of_an_item_cannot_be_answered_or_reviewed_after_closing(answered, cast):
+    stale = Rectification.objects.get(pk=answered.pk)
+    close_rectification(item=answered, by=cast.org_department)
+
+    with pytest.raises(LifecycleError, match="已销号，不能再反馈"):
+        answer_rectification(item=stale, by=cast.secretary, response="再补充一点。")
+    stale = Rectification.objects.get(pk=answered.pk)
+    stale.status = R.ANSWERED  # as a page loaded before the closing shows it
+    with pytest.raises(LifecycleError, match="整改事项当前为“已销号”，不能退回"):
+        return_rectification(item=stale, by=cast.committee, reason="迟到的退回")
+    assert Rectification.objects.get(pk=answered.pk).status == R.CLOSED
+
+
+def _without_tokens(html: str) -> str:
+    """The page's content as a person reads it, without the form tokens (new on every request)."""
+    main = html[html.index('<main class="page">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
+
+
+def test_rewording_every_audit_summary_changes_no_rectification_page(as_role, answered, site, campaign, cast):
+    return_rectification(item=answered, by=cast.committee, reason="照片看不清，请重新拍摄。")
+    closed = raise_rectification(
+        site=site, by=cast.org_department, description="台账不全", owner="王", due_on=days(3)
+    )
+    answer_rectification(item=closed, by=cast.secretary, response="已补齐。")
+    close_rectification(item=closed, by=cast.committee)
+    client = as_role("secretary")
+    urls = [reverse("site_supervision", args=[site.pk]), reverse("rectification_list", args=[campaign.pk])]
+    before = [_without_tokens(client.get(url).content.decode()) for url in urls]
+
+    # QuerySet.update skips AuditEvent.save, which refuses edits made through the model.
+    AuditEvent.objects.update(summary="改写过的说明")
+
+    assert "退回理由：照片看不清，请重新拍摄。" in before[0] and "党委联络员" in before[0]
+    assert [_without_tokens(client.get(url).content.decode()) for url in urls] == before
+
+
 def test_overdue_item_stands_out_on_the_tab(as_role, site, cast):
     raise_rectification(
         site=site, by=cast.org_department, description="逾期事项", owner="王", due_on=days(-3)
@@ -789,11 +845,11 @@ def test_list_query_count_does_not_grow(as_role, campaign, tree, cast, n, django
 
 
 # The tab, for the 党委 (who is offered every action): session, user, the site with campaign,
-# organizer, branch and committee; the role checks: may_supervise (组织部? 党委?) and
-# may_edit_site (支部书记? 党委?); the items with their visit; the items' latest
-# answer/return/close events with actors; the visits with who recorded them; the typical cases;
-# the viewer's roles for the top bar.
-TAB_QUERIES = 12
+# organizer, branch and committee; the role checks, one query each: cannot_record_supervision and
+# cannot_supervise (组织部 or 党委?), cannot_edit_site (支部书记 or 党委?); the items with their
+# visit and who answered, returned and closed them; the counts (one aggregate); the visits with
+# who recorded them; the typical cases; the viewer's roles for the top bar.
+TAB_QUERIES = 11
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Site
+from campaigns.models import Site, SiteTransition
 from campaigns.services import PhaseSpec, activate_campaign, create_campaign
 from organizations.models import AuditEvent
 
@@ -65,6 +65,10 @@ def test_committee_nominates_and_org_department_approves(
     assert [e.actor for e in AuditEvent.objects.about(site).order_by("id")] == [
         cast.committee,
         cast.org_department,
+    ]
+    assert [(t.to_status, t.by) for t in SiteTransition.objects.filter(site=site)] == [
+        (Site.Status.NOMINATED, cast.committee),
+        (Site.Status.APPROVED, cast.org_department),
     ]
 
     clerk.goto(f"{live_server.url}/campaigns/{campaign.pk}/")

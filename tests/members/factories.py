@@ -6,6 +6,15 @@ import factory
 from factory.django import DjangoModelFactory
 
 from members.models import Gender, Household, Member
+from members.validation import ID_CHECK_CHARACTERS, ID_WEIGHTS
+
+
+def valid_id_number(birth: datetime.date, *, male: bool, sequence: int = 0, area: str = "430124") -> str:
+    """A well-formed 18-digit 公民身份证号 (GB 11643) for `birth` and the sex; `sequence` (0–499)
+    tells apart people of one area born on one day."""
+    body = f"{area}{birth:%Y%m%d}{sequence * 2 + (1 if male else 0):03d}"
+    check = ID_CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+    return body + check
 
 
 class MemberFactory(DjangoModelFactory):
@@ -31,7 +40,7 @@ class HouseholdFactory(DjangoModelFactory):
 
 class ServiceRecordFactory(DjangoModelFactory):
     """One 星级服务卡 entry, verified unless `verified_at=None` is passed. For bulk rows; tests
-    of the service rules enter records through `members.services.service` instead."""
+    of the service rules enter records through `members.services.star_service` instead."""
 
     class Meta:
         model = "members.ServiceRecord"

@@ -21,13 +21,15 @@ from members.models import (
     StarRule,
 )
 from members.resources import MemberResource
+from organizations.models import Role
 from organizations.permissions import grant_admin_access
 from tests.admin_support import admin_url, assert_admin_pages_answer, registered
+from tests.organizations.factories import UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
 
-ID_A = "430124198001011234"
-ID_B = "43012419850202567X"
+ID_A = "430124198001011231"
+ID_B = "430124198502025674"
 HEADERS = (
     "姓名,性别,民族,公民身份证号,出生日期,学历,人员类别,所在党支部,加入党组织日期,转为正式党员日期,"
     "工作岗位,联系电话,家庭住址,党籍状态,是否为失联党员,是否为流动党员"
@@ -86,9 +88,17 @@ def records(tree, cast):
 
 
 @pytest.fixture
-def secretary_client(client, cast):
-    grant_admin_access(cast.secretary)
-    client.force_login(cast.secretary)
+def clerk(tree):
+    """A 组织部 clerk of 第一党委 (一村 is theirs, the school branch is not)."""
+    clerk = UserFactory(username="t_zzb_a")
+    give_role(clerk, tree.committee_a, Role.Kind.ORG_DEPARTMENT)
+    grant_admin_access(clerk)
+    return clerk
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
     return client
 
 
@@ -117,21 +127,21 @@ def test_import_and_export_pages_answer_for_superuser(admin_client, records):
 # Scoping -----------------------------------------------------------------------------------
 
 
-def test_secretary_sees_only_own_branch_members(secretary_client, records):
-    response = secretary_client.get(admin_url(Member, "changelist"))
+def test_clerk_sees_only_own_committees_members(clerk_client, records):
+    response = clerk_client.get(admin_url(Member, "changelist"))
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [records["own"]]
 
 
-def test_secretary_sees_meetings_of_own_branch_and_its_groups(secretary_client, records, tree):
-    response = secretary_client.get(admin_url(Meeting, "changelist"))
+def test_clerk_sees_meetings_of_own_branches_and_their_groups(clerk_client, records, tree):
+    response = clerk_client.get(admin_url(Meeting, "changelist"))
 
     assert response.status_code == 200
     assert {meeting.organization for meeting in response.context["cl"].result_list} == {tree.group_a1}
 
 
-def test_secretary_sees_only_own_branch_records(secretary_client, records):
+def test_clerk_sees_only_own_committees_records(clerk_client, records):
     for model, member_of in (
         (DuesPayment, lambda row: row.member),
         (ServiceRecord, lambda row: row.member),
@@ -139,22 +149,22 @@ def test_secretary_sees_only_own_branch_records(secretary_client, records):
         (Plaque, lambda row: row.member),
         (Attendance, lambda row: row.member),
     ):
-        response = secretary_client.get(admin_url(model, "changelist"))
+        response = clerk_client.get(admin_url(model, "changelist"))
         assert response.status_code == 200, model.__name__
         assert {member_of(row) for row in response.context["cl"].result_list} == {records["own"]}, (
             model.__name__
         )
 
 
-def test_outsiders_member_page_is_not_shown_to_secretary(secretary_client, records):
-    response = secretary_client.get(admin_url(Member, "change", records["other"].pk))
+def test_other_committees_member_page_is_not_shown_to_clerk(clerk_client, records):
+    response = clerk_client.get(admin_url(Member, "change", records["other"].pk))
 
     assert response.status_code in (302, 404)
     assert "实验学校党支部党员" not in response.content.decode()
 
 
-def test_branch_filter_offers_only_branches_in_scope(secretary_client, records):
-    response = secretary_client.get(admin_url(Member, "changelist"))
+def test_branch_filter_offers_only_branches_in_scope(clerk_client, records):
+    response = clerk_client.get(admin_url(Member, "changelist"))
 
     page = response.content.decode()
     assert "一村党支部" in page
@@ -165,29 +175,58 @@ def test_id_number_is_masked_in_the_list(admin_client, records):
     response = admin_client.get(admin_url(Member, "changelist"))
 
     page = response.content.decode()
-    assert "4301**********1234" in page
+    assert "4301**********1231" in page
     assert ID_A not in page
 
 
-def test_committee_sees_id_numbers_masked_on_the_member_page(client, cast, records):
-    grant_admin_access(cast.committee)
-    client.force_login(cast.committee)
+def test_id_numbers_beyond_the_clerks_committee_are_masked(clerk_client, clerk, records, tree):
+    # As an inspector of the county the clerk sees the school branch's members too, but their
+    # ID numbers are for their own branch and the 组织部 above it.
+    give_role(clerk, tree.work, Role.Kind.INSPECTOR)
 
-    response = client.get(admin_url(Member, "change", records["own"].pk))
+    own = clerk_client.get(admin_url(Member, "change", records["own"].pk))
+    other = clerk_client.get(admin_url(Member, "change", records["other"].pk))
 
-    assert response.status_code == 200
-    assert ID_A not in response.content.decode()
+    assert own.status_code == other.status_code == 200
+    assert ID_A in own.content.decode()
+    assert ID_B not in other.content.decode()
+    assert "4301**********5674" in other.content.decode()
+
+
+def test_the_register_and_a_branchs_records_are_read_only_below_superuser(clerk_client, records):
+    member = records["own"]
+    before = Member.objects.filter(pk=member.pk).values().get()
+
+    posted = clerk_client.post(admin_url(Member, "change", member.pk), {"name": "改名", "gender": "F"})
+
+    assert posted.status_code == 403
+    assert Member.objects.filter(pk=member.pk).values().get() == before
+    assert clerk_client.get(admin_url(Member, "import")).status_code == 403
+    assert clerk_client.get(admin_url(Member, "export")).status_code == 200
+    for model in (
+        Member,
+        Applicant,
+        DuesPayment,
+        Meeting,
+        Attendance,
+        ServiceRecord,
+        Household,
+        Pairing,
+        Plaque,
+    ):
+        assert clerk_client.get(admin_url(model, "add")).status_code == 403, model.__name__
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_member_changelist_queries_do_not_grow(secretary_client, tree, django_assert_max_num_queries, count):
+def test_member_changelist_queries_do_not_grow(clerk_client, tree, django_assert_max_num_queries, count):
     for i in range(count):
         make_member(tree.branch_a1, f"党员{i}")
 
-    # session, user, the user's and the groups' permissions, the branch filter's choices,
-    # the paginator's count, the unfiltered count, the rows with their branch. None per row.
-    with django_assert_max_num_queries(8):
-        response = secretary_client.get(admin_url(Member, "changelist"))
+    # session, user, whether the user holds a 组织部 role (the admin site's gate), the user's
+    # and the groups' permissions, the branch filter's choices, the paginator's count, the
+    # unfiltered count, the rows with their branch. None per row.
+    with django_assert_max_num_queries(9):
+        response = clerk_client.get(admin_url(Member, "changelist"))
 
     assert len(response.context["cl"].result_list) == count
 
@@ -267,4 +306,4 @@ def test_export_has_the_collection_form_columns(records, cast):
 def test_export_masks_id_numbers_for_a_committee(records, cast):
     exported = MemberResource(user=cast.committee).export()
 
-    assert exported[0][3] == "4301**********1234"
+    assert exported[0][3] == "4301**********1231"

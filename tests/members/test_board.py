@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Member, Plaque, ServiceRecord, StarRule
-from members.services.service import award_plaque, record_service, verify_services
-from members.stars import DEFAULT_STAR_THRESHOLDS, load_board, rule_for, yearly_board
+from members.queries import load_board, rule_for, yearly_board
+from members.services.star_service import award_plaque, record_service, verify_services
+from members.stars import DEFAULT_STAR_THRESHOLDS
 from tests.members.factories import MemberFactory, ServiceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.figures import DuesState
 from members.models import DuesPayment, Member
+from members.rules import DuesState
 from members.services.records import record_dues_payment
 from organizations.models import AuditEvent, Verb
 from tests.members.factories import MemberFactory
@@ -389,7 +389,7 @@ def test_after_saving_the_grid_opens_on_the_payments_year(client, tree, cast, me
 
 # The grid, whatever the number of members: session, user, the branch, its 党小组, the members'
 # join dates and 党籍, their payments of the year, the page's members with their 党小组, the
-# on-time rate (members, payments), the viewer's role checks (may_keep_records: one for the
+# on-time rate (members, payments), the viewer's role checks (cannot_record_dues: one for the
 # secretary, two for anyone else), the top bar's roles.
 DUES_GRID_QUERIES = 12
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 import factory
 import pytest
 
+from assessments.models import Metric
 from members import figures
-from members.figures import DuesState, attendance_rate, dues_state
 from members.models import Applicant, Attendance, DevelopmentStage, DuesPayment, Meeting, Member, StarRule
+from members.rules import DuesState, attendance_rate, dues_state
 from members.services.records import record_attendance, record_dues_payment, save_meeting
 from tests.members.factories import MemberFactory, ServiceRecordFactory
 
@@ -147,7 +148,7 @@ def test_activities_per_month_of_an_empty_period_is_none(tree, django_assert_num
 # New members and activists ----------------------------------------------------------------------
 
 
-def test_new_members_per_year_counts_join_dates_in_the_year(tree, django_assert_num_queries):
+def test_new_members_counts_join_dates_in_the_period(tree, django_assert_num_queries):
     MemberFactory(branch=tree.branch_a1, joined_on=D(2026, 1, 1), status=Member.Status.PROBATIONARY)
     MemberFactory(branch=tree.branch_a1, joined_on=D(2026, 12, 31), status=Member.Status.PROBATIONARY)
     MemberFactory(branch=tree.branch_a1, joined_on=D(2025, 12, 31))
@@ -155,12 +156,13 @@ def test_new_members_per_year_counts_join_dates_in_the_year(tree, django_assert_
     MemberFactory(branch=tree.branch_a2, joined_on=D(2026, 6, 1))
 
     with django_assert_num_queries(1):
-        assert figures.new_members_per_year(tree.branch_a1, 2026) == 2
-    assert figures.new_members_per_year(tree.branch_a1, 2025) == 1
-    assert figures.new_members_per_year(tree.branch_a1, 2020) == 0
+        assert figures.new_members(tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 2
+    assert figures.new_members(tree.branch_a1, D(2025, 1, 1), D(2025, 12, 31)) == 1
+    assert figures.new_members(tree.branch_a1, D(2020, 1, 1), D(2020, 12, 31)) == 0
+    assert figures.new_members(tree.branch_a1, D(2025, 12, 31), D(2026, 1, 1)) == 2  # both ends in
 
 
-def test_new_activists_per_year_counts_activist_stages_reached_in_the_year(tree, django_assert_num_queries):
+def test_new_activists_counts_activist_stages_reached_in_the_period(tree, django_assert_num_queries):
     # Hand-built pipeline rows: the count only reads them (the time rules are the pipeline's own tests).
     def person(branch, *stages):
         applicant = Applicant.objects.create(name="申请人", gender="F", branch=branch)
@@ -175,9 +177,10 @@ def test_new_activists_per_year_counts_activist_stages_reached_in_the_year(tree,
     person(tree.branch_a2, (S.ACTIVIST, D(2026, 5, 1)))  # another branch
 
     with django_assert_num_queries(1):
-        assert figures.new_activists_per_year(tree.branch_a1, 2026) == 2
-    assert figures.new_activists_per_year(tree.branch_a1, 2025) == 1
-    assert figures.new_activists_per_year(tree.branch_a1, 2024) == 0
+        assert figures.new_activists(tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 2
+    assert figures.new_activists(tree.branch_a1, D(2025, 1, 1), D(2025, 12, 31)) == 1
+    assert figures.new_activists(tree.branch_a1, D(2024, 1, 1), D(2024, 12, 31)) == 0
+    assert figures.new_activists(tree.branch_a1, D(2026, 3, 1), D(2026, 6, 30)) == 1  # a half year
 
 
 # Dues ---------------------------------------------------------------------------------------------
@@ -313,10 +316,49 @@ def test_every_figure_takes_the_same_queries_for_5_and_50_members(
     with django_assert_num_queries(1):
         figures.activities_per_month(tree.branch_a1, start, end, today=today)
     with django_assert_num_queries(1):
-        figures.new_members_per_year(tree.branch_a1, 2026)
+        figures.new_members(tree.branch_a1, start, end)
     with django_assert_num_queries(1):
-        figures.new_activists_per_year(tree.branch_a1, 2026)
+        figures.new_activists(tree.branch_a1, start, end)
     with django_assert_num_queries(2):
         assert figures.dues_on_time_rate(tree.branch_a1, start, end, today=today) == Decimal("100.0")
     with django_assert_num_queries(2):
         figures.star_volunteers_share(tree.branch_a1, 2026)
+
+
+# By the indicator's name ---------------------------------------------------------------------------
+
+
+def test_every_metric_of_a_branchs_records_has_a_figure():
+    assert set(figures.METRICS) == set(Metric.values) - {Metric.SATISFACTION_RATE}
+
+
+def test_figure_answers_each_metric_for_the_period(tree, cast, django_assert_num_queries):
+    S = DevelopmentStage.Stage
+    for on in (D(2026, 3, 1), D(2026, 5, 1), D(2025, 5, 1)):
+        applicant = Applicant.objects.create(name="申请人", gender="F", branch=tree.branch_a1)
+        DevelopmentStage.objects.create(applicant=applicant, stage=S.ACTIVIST, reached_on=on)
+    MemberFactory(branch=tree.branch_a1, joined_on=D(2026, 4, 1), status=Member.Status.PROBATIONARY)
+    somebody = MemberFactory(branch=tree.branch_a1, joined_on=D(2020, 1, 1))
+    meeting(tree.branch_a1, cast.secretary, D(2026, 1, 10), marks={somebody: P})
+    meeting(tree.branch_a1, cast.secretary, D(2026, 2, 10), marks={somebody: A})
+    meeting(tree.branch_a1, cast.secretary, D(2026, 2, 20))
+    record_dues_payment(
+        member=somebody, month=D(2026, 1, 1), amount=Decimal("5"), paid_on=D(2026, 1, 5), by=cast.secretary
+    )
+    ServiceRecordFactory.create_batch(
+        5, member=somebody, served_on=factory.Iterator(D(2026, 3, d) for d in range(1, 6))
+    )
+
+    def figure(metric):
+        return figures.figure(metric, tree.branch_a1, D(2026, 1, 1), D(2026, 2, 28), today=D(2026, 6, 15))
+
+    with django_assert_num_queries(1):
+        assert figure(Metric.ACTIVISTS_PER_YEAR) == 0
+    assert figures.figure(Metric.ACTIVISTS_PER_YEAR, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 2
+    assert figure(Metric.NEW_MEMBERS_PER_YEAR) == 0
+    assert figures.figure(Metric.NEW_MEMBERS_PER_YEAR, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 1
+    assert figure(Metric.MEETING_ATTENDANCE_RATE) == Decimal("50.0")
+    assert figure(Metric.ACTIVITIES_PER_MONTH) == 1  # January's one meeting decides, not February's two
+    assert figure(Metric.DUES_ON_TIME_RATE) == Decimal("50.0")  # January on time, February unpaid
+    # The board's year is the year the period ends in: five services in 2026 make one star.
+    assert figure(Metric.STAR_VOLUNTEERS_SHARE) == Decimal("50.0")

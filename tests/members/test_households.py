@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from members.models import Household, Pairing, Plaque
-from members.services.service import award_plaque, pair_member, save_household
+from members.services.star_service import award_plaque, pair_member, save_household
 from organizations.models import AuditEvent, Verb
 from tests.members.factories import HouseholdFactory, MemberFactory
 

@@ -14,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from members.imports import ASYNC_ROWS, PROGRESS_EVERY, plan_import, read_table, write_plan
+from members.imports import ASYNC_ROWS, PROGRESS_EVERY, plan_import, write_plan
 from members.models import Attendance, Household, ImportJob, Meeting, Member, ServiceRecord
 from members.services import imports as import_services
+from members.validation import ID_TAKEN
 from organizations.models import AuditEvent, Verb
-from tests.members.factories import HouseholdFactory, MemberFactory
+from spreadsheets import read_table
+from tests.members.factories import HouseholdFactory, MemberFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +57,14 @@ ATTENDANCE_HEADERS = ["会议日期", "会议主题", "姓名", "公民身份证
 HOUSEHOLD_HEADERS = ["户主姓名", "类别", "帮扶需求", "住址", "联系电话"]
 
 
+def birth_date(i: int) -> datetime.date:
+    # 500 people a day (the ID number's sequence holds 500 men and 500 women per birth date).
+    return datetime.date(1980, 1, 1) + datetime.timedelta(days=i // 500)
+
+
 def id_number(i: int) -> str:
-    return str(430124198000000000 + i)
+    """Member i's 公民身份证号: well formed, with their birth date and sex (odd i are men)."""
+    return valid_id_number(birth_date(i), male=bool(i % 2), sequence=i % 500)
 
 
 def roster_row(i: int, **changes) -> list:
@@ -68,7 +76,7 @@ def roster_row(i: int, **changes) -> list:
                 "男" if i % 2 else "女",
                 "汉族",
                 id_number(i),
-                "1980-01-01",
+                f"{birth_date(i):%Y-%m-%d}",
                 "本科",
                 "正式党员",
                 "一村党支部",
@@ -405,9 +413,7 @@ def test_the_job_itself_refuses_a_file_that_went_bad_after_the_preview(client, c
 
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors == [
-        {"row": 3, "message": f"公民身份证号：{id_number(2)} 已登记在其他党支部的党员档案中。"}
-    ]
+    assert job.errors == [{"row": 3, "message": ID_TAKEN}]
     assert not Member.objects.filter(branch=tree.branch_a1).exists()
     detail = client.get(reverse("import_detail", args=[tree.branch_a1.pk, job.pk])).content.decode()
     assert "第 3 行" in detail
@@ -431,8 +437,8 @@ def test_row_level_mistakes_are_named_in_chinese(tree, cast):
 
     messages = {e.row: e.message for e in plan.errors}
     assert messages[2] == "姓名：此字段不能为空。"
-    assert messages[3] == "公民身份证号：应为 18 位（末位可为 X）。"
-    assert messages[4] == "党小组：一村党支部没有名为“第九党小组”的党小组。"
+    assert messages[3] == "公民身份证号应为 18 位：17 位数字，末位是数字或 X。"
+    assert messages[4] == "党小组须是“一村党支部”下的党小组，“第九党小组”不是。"
     assert "公民身份证号和出生日期至少填一项" in messages[5]
     assert "本支部有 2 名党员叫“同名”且出生日期相同" in messages[6]
     assert messages[8] == "与第 7 行是同一条记录，请删去重复的一行。"
@@ -477,7 +483,7 @@ def test_unknown_members_households_and_meetings_are_bad_rows(tree, cast):
         ("名册.xls", b"\xd0\xcf\x11\xe0 old excel", "只能导入 Excel（.xlsx）或 CSV（.csv）文件"),
         ("名册.xlsx", b"not a zip at all", "文件内容与扩展名 .xlsx 不符"),
         ("名册.csv", b"PK\x03\x04 a zip named csv", "文件内容不是 CSV 文本"),
-        ("名册.csv", "姓名,民族\n李明,汉族\n".encode(), "第 1 行缺少必填的列：性别"),
+        ("名册.csv", "姓名,民族\n李明,汉族\n".encode(), "第 1 行缺少列：性别"),
         ("名册.csv", "姓名,性别\n".encode(), "文件中没有数据"),
     ],
 )
@@ -576,7 +582,8 @@ def test_a_committees_masked_export_imports_back_without_changes(client, cast, t
     )
     login(client, cast.committee)
     exported = client.get(reverse("export_members", args=[tree.branch_a1.pk]))
-    assert "4301**********0001" in [c.value for c in load_workbook(io.BytesIO(exported.content)).active[2]]
+    masked = f"{id_number(1)[:4]}**********{id_number(1)[-4:]}"
+    assert masked in [c.value for c in load_workbook(io.BytesIO(exported.content)).active[2]]
 
     job = import_file(client, tree.branch_a1, "MEMBERS", SimpleUploadedFile("导出.xlsx", exported.content))
 
@@ -656,6 +663,33 @@ def test_the_job_task_is_idempotent(cast, tree):
 
     job.refresh_from_db()
     assert (job.status, job.created_rows) == ("DONE", 3)
+
+
+def test_a_job_delivered_twice_imports_once(cast, tree, settings, tmp_path, monkeypatch):
+    """A redelivered Celery message (the first worker still at it, or done) finds the job claimed."""
+    settings.MEDIA_ROOT = tmp_path
+    file = csv_upload(ROSTER_HEADERS, [roster_row(i) for i in range(1, 4)])
+    job = make_job(tree.branch_a1, cast.secretary, total_rows=3)
+    job.original_name = "名册.csv"
+    job.file.save("roster.csv", file)
+    redelivered = []
+    check_rows = import_services.plan_import
+
+    def check_while_the_message_comes_again(**kwargs):
+        # The second delivery arrives while the first is checking the rows.
+        redelivered.append(import_services.run_import_job(job_id=job.pk))
+        return check_rows(**kwargs)
+
+    monkeypatch.setattr(import_services, "plan_import", check_while_the_message_comes_again)
+
+    first = import_services.run_import_job(job_id=job.pk)
+    again = import_services.run_import_job(job_id=job.pk)
+
+    assert [j.status for j in redelivered] == [ImportJob.Status.RUNNING]  # it left the job alone
+    assert (first.status, first.created_rows, again.status) == ("DONE", 3, "DONE")
+    assert Member.objects.filter(branch=tree.branch_a1).count() == 3
+    events = AuditEvent.objects.filter(verb=Verb.IMPORT_RECORDS, organization=tree.branch_a1)
+    assert [e.summary for e in events] == ["党员名册《名册.csv》：3 行，新增 3 条，更新 0 条"]
 
 
 # Queries --------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from django.urls import reverse
 from PIL import Image
 
 from members.models import Attendance, Meeting, MeetingPhoto
-from members.services.records import MAX_PHOTOS_PER_UPLOAD, record_attendance, save_meeting
+from members.rules import MAX_PHOTOS_PER_UPLOAD
+from members.services.records import record_attendance, save_meeting
 from organizations.models import AuditEvent, Verb
 from tests.members.factories import MemberFactory
 
@@ -516,7 +517,7 @@ def test_the_list_filters_by_kind_and_month(client, tree, cast, data):
 
 # The list, whatever the number of meetings: session, user, the branch, the page's count, the
 # page's meetings with holder, attendance and photo counts, the year's count, the year's
-# attendance rate, the viewer's role checks (may_keep_records: one or two), the top bar's roles.
+# attendance rate, the viewer's role checks (cannot_keep_meetings: one or two), the top bar's roles.
 MEETING_LIST_QUERIES = 10
 # A meeting's page, whatever the number of members: session, user, the meeting, the viewer's
 # role checks (one or two), its photos, the saved marks, the sheet's members with 党小组, the top

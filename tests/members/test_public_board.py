@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from members import reports
 from members.models import Member, Plaque
-from members.services.service import award_plaque, record_service, verify_services
+from members.services.star_service import award_plaque, record_service, verify_services
 from members.stars import BoardRow
 from tests.members.factories import MemberFactory, ServiceRecordFactory
 

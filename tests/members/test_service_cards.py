@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Member, ServiceRecord
-from members.services.service import (
+from members.queries import counted_service_key
+from members.services.star_service import (
     DuplicateService,
-    counted_service_key,
     record_service,
     update_service,
     verify_services,

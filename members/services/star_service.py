@@ -1,16 +1,15 @@
 """Writes for the star service (星级服务): service cards, households, pairings and plaques.
 
-Each function checks the actor through `members.policies`, validates, saves and records an
-audit event in one transaction (`organization=` the branch; `subject=` the member, or the
-branch for a household). A refusal raises `ValidationError` in Chinese — a dict keyed by
-form field where the reason belongs to one field, so the page shows it beside that field.
+Each function asks `members.policies` whether the actor may, validates with `members.rules`,
+saves and records an audit event in one transaction (`organization=` the branch; `subject=` the
+member, or the branch for a household). A refusal raises `ValidationError` in Chinese — code
+"forbidden" for the policy's reason, else a dict keyed by form field where the reason belongs
+to one field, so the page shows it beside that field.
 
 Duplicates (疑似重复): two records of the same member, the same date and the same content
 (compared trimmed) are taken for one service entered twice. Saving one is refused with
-`DuplicateService` unless the person confirms (“仍然保存”); the list marks every row of such a
-group (`with_duplicate_flag`, computed in the list's query, never stored); and the stars count
-a group once, however many of its rows are verified: `counted_service_key` is what the star
-board (`members.stars.yearly_board`) counts distinct per member.
+`DuplicateService` unless the person confirms (“仍然保存”); the list marks such rows and the
+star board counts them once (`members.queries`).
 """
 
 from __future__ import annotations
@@ -21,18 +20,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat, Trim
 from django.utils import timezone
 
 from organizations.models import Organization, Verb, record_event
 
-from .. import policies
+from .. import policies, rules
 from ..models import Household, Member, Pairing, Plaque, ServiceRecord
-
-# 村级方案（分“户”）：每位党员建立帮扶联系1—2名种养户或联系1名贫困户。
-MAX_PAIRINGS_PER_MEMBER = 2
-PAIRING_RULE = "每位党员建立帮扶联系1—2名种养户或联系1名贫困户"
+from ..queries import find_duplicates
 
 
 class DuplicateService(ValidationError):
@@ -46,17 +40,6 @@ class DuplicateService(ValidationError):
         self.duplicates = duplicates
 
 
-def _require(allowed: bool, message: str) -> None:
-    # Views check the same policy first and answer 403 without offering the action; this is
-    # the rule itself, for every other caller (imports, the shell, tests).
-    if not allowed:
-        raise ValidationError(message, code="forbidden")
-
-
-def _require_keeper(by, branch: Organization) -> None:
-    _require(policies.may_keep_records(by, branch), "只有本支部书记或上级党委可以维护星级服务和帮扶记录。")
-
-
 def _same_branch(branch: Organization, **rows: models.Model | None) -> None:
     """Refuse rows (member, household) that belong to another branch."""
     for field, row in rows.items():
@@ -64,71 +47,15 @@ def _same_branch(branch: Organization, **rows: models.Model | None) -> None:
             raise ValidationError({field: f"“{row}”不是{branch.name}的{row._meta.verbose_name}。"})
 
 
-# Duplicates and what the stars count ------------------------------------------------------
-
-
-def with_duplicate_flag(records: models.QuerySet[ServiceRecord]) -> models.QuerySet[ServiceRecord]:
-    """Annotate `is_duplicate`: another record of the same member, date and trimmed content exists.
-
-    One EXISTS subquery in the list's own query, so the flag costs no extra query per row.
-    """
-    twins = (
-        ServiceRecord.objects.annotate(content_key=Trim("content"))
-        .filter(
-            member_id=OuterRef("member_id"),
-            served_on=OuterRef("served_on"),
-            content_key=Trim(OuterRef("content")),
-        )
-        .exclude(pk=OuterRef("pk"))
-    )
-    return records.annotate(is_duplicate=Exists(twins))
-
-
-def find_duplicates(
-    *, member: Member, served_on: datetime.date, content: str, exclude: ServiceRecord | None = None
-) -> list[ServiceRecord]:
-    """The member's records on `served_on` with the same content, compared trimmed."""
-    records = (
-        ServiceRecord.objects.filter(member=member, served_on=served_on)
-        .annotate(content_key=Trim("content"))
-        .filter(content_key=content.strip())
-        .select_related("verified_by")
-        .order_by("id")
-    )
-    if exclude is not None and exclude.pk:
-        records = records.exclude(pk=exclude.pk)
-    return list(records)
-
-
-def counted_service_key(prefix: str = "") -> Concat:
-    """The expression the star board counts distinct, per member: date and trimmed content.
-
-    Only verified records count (`verified_at` set — not `verified_by`, which is emptied when the
-    verifier's account is deleted), and a duplicate group verified more than once counts once:
-
-        Member.objects.annotate(services_counted=Count(
-            counted_service_key("services__"), distinct=True,
-            filter=Q(services__verified_at__isnull=False, services__served_on__year=year)))
-
-    The member is the row being grouped, so (member, served_on, content) is distinct.
-    """
-    return Concat(
-        Cast(f"{prefix}served_on", CharField()),
-        Value("|"),
-        Trim(f"{prefix}content"),
-        output_field=CharField(),
-    )
-
-
 # Service records ----------------------------------------------------------------------------
 
 
 def _check_service(*, served_on: datetime.date, hours: Decimal) -> None:
     errors = {}
-    if served_on > timezone.localdate():
-        errors["served_on"] = "服务日期不能晚于今天。"
-    if hours <= 0 or hours > 24:
-        errors["hours"] = "服务时长应在 0 到 24 小时之间（可填 0.5 这样的半小时）。"
+    if problem := rules.future_day_problem("served_on", served_on, timezone.localdate()):
+        errors["served_on"] = problem
+    if problem := rules.service_hours_problem(hours):
+        errors["hours"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -163,7 +90,8 @@ def record_service(
 
     Raises `DuplicateService` when it looks already entered, unless `confirm_duplicate`.
     """
-    _require_keeper(by, branch)
+    if reason := policies.cannot_record_services(by, branch):
+        raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member, household=household)
     _check_service(served_on=served_on, hours=hours)
     content = content.strip()
@@ -210,7 +138,8 @@ def update_service(
     """Change a service record. A verified record changed by someone who may not verify goes
     back to 待核实 (the secretary checks it again); the secretary's own change stays verified."""
     branch = record.member.branch
-    _require_keeper(by, branch)
+    if reason := policies.cannot_record_services(by, branch):
+        raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member, household=household)
     _check_service(served_on=served_on, hours=hours)
     content = content.strip()
@@ -247,7 +176,7 @@ def update_service(
         lines.append("服务反馈已修改")
     was_verified = record.verified_at is not None
     if was_verified:
-        if policies.may_verify_services(by, branch):
+        if policies.cannot_verify_services(by, branch) is None:
             record.verified_by = by
             record.verified_at = timezone.now()
         else:
@@ -274,7 +203,8 @@ def verify_services(*, branch: Organization, by, records: Iterable[ServiceRecord
     """The branch secretary verifies service records (one or a checked batch); only verified
     records count toward stars. Records already verified are left as they are; the ones this
     call verified are returned."""
-    _require(policies.may_verify_services(by, branch), "只有本支部书记可以核实星级服务记录。")
+    if reason := policies.cannot_verify_services(by, branch):
+        raise ValidationError(reason, code="forbidden")
     records = list(records)
     for record in records:
         if record.member.branch_id != branch.pk:
@@ -306,12 +236,8 @@ def remove_service(*, record: ServiceRecord, by) -> None:
     """Delete a record entered by mistake (a duplicate, say). A verified record counts toward
     stars, so only someone who may verify (the secretary) removes it."""
     branch = record.member.branch
-    _require_keeper(by, branch)
-    if record.verified_at is not None:
-        _require(
-            policies.may_verify_services(by, branch),
-            "已核实的服务记录计入星级，只有本支部书记可以删除。",
-        )
+    if reason := policies.cannot_remove_service(by, record):
+        raise ValidationError(reason, code="forbidden")
     member, summary = record.member, f"{record.member.name} {_fields_summary(record)}"
     record_event(
         actor=by,
@@ -340,7 +266,8 @@ def save_household(
     phone: str = "",
 ) -> Household:
     """Register (household=None) or change a 帮扶对象 of the branch."""
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_households(by, branch):
+        raise ValidationError(reason, code="forbidden")
     if household is not None and household.branch_id != branch.pk:
         raise ValidationError(f"“{household}”不是{branch.name}的帮扶对象。")
     instance = household or Household(branch=branch)
@@ -392,19 +319,22 @@ def pair_member(
     household: Household,
     started_on: datetime.date | None = None,
 ) -> Pairing:
-    """Pair a member with a household (结对帮扶): at most two households per member."""
-    _require_keeper(by, branch)
+    """Pair a member with a household (结对帮扶): at most `rules.MAX_PAIRINGS_PER_MEMBER` households
+    per member (the village plan's 1—2)."""
+    if reason := policies.cannot_keep_households(by, branch):
+        raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member, household=household)
     # Lock the member's row so two pairings saved at once cannot both pass the limit.
     Member.objects.select_for_update().filter(pk=member.pk).exists()
     current = list(Pairing.objects.filter(member=member).select_related("household").order_by("id"))
     if any(p.household_id == household.pk for p in current):
         raise ValidationError({"household": f"{member.name}已经与{household.name}结对。"})
-    if len(current) >= MAX_PAIRINGS_PER_MEMBER:
+    if len(current) >= rules.MAX_PAIRINGS_PER_MEMBER:
         names = "、".join(p.household.name for p in current)
         raise ValidationError(
             {
-                "member": f"按村级方案“{PAIRING_RULE}”，每位党员最多结对 {MAX_PAIRINGS_PER_MEMBER} 户；"
+                "member": f"按村级方案“{rules.PAIRING_RULE}”，"
+                f"每位党员最多结对 {rules.MAX_PAIRINGS_PER_MEMBER} 户；"
                 f"{member.name}已结对{names}，不能再结对第三户；如需改结对象，请先解除原有结对。"
             }
         )
@@ -427,7 +357,8 @@ def unpair_member(*, pairing: Pairing, by) -> None:
     """End a pairing (解除结对)."""
     member = pairing.member
     branch = member.branch
-    _require_keeper(by, branch)
+    if reason := policies.cannot_keep_households(by, branch):
+        raise ValidationError(reason, code="forbidden")
     record_event(
         actor=by,
         verb=Verb.UNPAIR,
@@ -455,13 +386,14 @@ def award_plaque(
 ) -> Plaque:
     """挂牌: award a member a title for a year, chosen by 群众推荐、党员自荐 or 支部评选.
     One plaque per member, title and year."""
-    _require_keeper(by, branch)
+    if reason := policies.cannot_award_plaques(by, branch):
+        raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member)
+    if problems := rules.plaque_problems(year, awarded_on, timezone.localdate()):
+        raise ValidationError(problems)
     label = Plaque.Title(title).label
     if Plaque.objects.filter(member=member, title=title, year=year).exists():
         raise ValidationError({"title": f"{member.name}已有{year}年度“{label}”挂牌，同一称号每年只挂一次。"})
-    if awarded_on is not None and awarded_on.year not in (year, year + 1):
-        raise ValidationError({"awarded_on": f"挂牌日期应在{year}年内或次年年初。"})
     plaque = Plaque(member=member, title=title, method=method, year=year, awarded_on=awarded_on)
     plaque.full_clean()
     plaque.save()
@@ -481,7 +413,8 @@ def remove_plaque(*, plaque: Plaque, by) -> None:
     """Take a plaque back (摘牌), e.g. one entered by mistake."""
     member = plaque.member
     branch = member.branch
-    _require_keeper(by, branch)
+    if reason := policies.cannot_award_plaques(by, branch):
+        raise ValidationError(reason, code="forbidden")
     record_event(
         actor=by,
         verb=Verb.REVOKE_PLAQUE,

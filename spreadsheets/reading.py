@@ -1,0 +1,110 @@
+"""Reading an uploaded .xlsx or .csv into rows keyed by the file's own column headings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from .errors import FileRefused
+from .writing import DANGEROUS_LEADS
+
+MAX_ROWS = 20_000
+
+
+@dataclass
+class Table:
+    """A file's header row and its data rows as (spreadsheet row number, {heading: value}).
+
+    Blank rows are left out, so the numbers need not be consecutive; the header is row 1.
+    """
+
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]]
+
+    def require(self, columns: Sequence[str], *, advice: str) -> None:
+        """Refuse the file unless its header row has every one of `columns`; `advice` says what
+        to do (which template to use, which columns there should be)."""
+        missing = [c for c in columns if c not in self.headers]
+        if missing:
+            raise FileRefused(f"第 1 行缺少列：{'、'.join(missing)}。{advice}")
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """The first sheet of an .xlsx, or a .csv in UTF-8 (with or without BOM) or GB18030 — what
+    Chinese Excel writes when it saves "CSV (逗号分隔)". `name` (the uploaded file's) says which.
+
+    Headings are read as people type them (spaces, a required-mark * and full-width brackets
+    aside); a heading may appear once. Raises FileRefused for an unreadable or empty file, or one
+    of more than MAX_ROWS rows.
+    """
+    extension = Path(name).suffix.lower().lstrip(".")
+    if extension == "xlsx":
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises several unrelated types for a bad file
+            raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
+        try:
+            return _table(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    if extension == "csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            try:
+                return _table(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as error:
+                raise FileRefused("无法读取该 CSV 文件，请在 Excel 中另存为 .xlsx 后上传。") from error
+        raise FileRefused("无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后上传。")
+    raise FileRefused("只能导入 Excel（.xlsx）或 CSV（.csv）文件。")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text that was typed: blank is "", a spreadsheet number that is whole (a phone
+    or ID number) has no trailing .0, and a cell an export escaped against formulas ('=…, '+86…)
+    comes back as it was."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:].startswith(DANGEROUS_LEADS):
+        text = text[1:]
+    return text
+
+
+def _heading(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.strip().strip("*＊").strip().replace("（", "(").replace("）", ")")
+
+
+def _blank(values: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _table(records: Iterable[Sequence[Any]]) -> Table:
+    records = iter(records)
+    header = next(records, None)
+    if header is None or _blank(header):
+        raise FileRefused("文件是空的：第 1 行应是列名。")
+    headers = [_heading(h) for h in header]
+    named = [h for h in headers if h]
+    duplicated = sorted({h for h in named if named.count(h) > 1})
+    if duplicated:
+        raise FileRefused(f"第 1 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
+    rows = []
+    for number, values in enumerate(records, start=2):
+        if values is None or _blank(values):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise FileRefused(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入。")
+        rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
+    return Table(headers=named, rows=rows)

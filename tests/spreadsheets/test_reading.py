@@ -1,0 +1,103 @@
+"""Reading an upload: .xlsx, or .csv as Chinese Excel saves it; headings as people type them."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from spreadsheets import FileRefused, read_table, xlsx_bytes
+from spreadsheets import reading as reading_module
+
+ROWS = [["李明", "男"], ["周芳", "女"]]
+
+
+def workbook_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_text(rows) -> str:
+    return "".join(",".join(row) + "\r\n" for row in rows)
+
+
+def test_read_back_what_was_written_with_row_numbers_past_blank_rows():
+    data = xlsx_bytes(
+        ["工作内容", "责任人"], [["制定方案", "吴泽忠"], [None, None], ["召开动员会", "佘跃柱"]]
+    )
+
+    table = read_table(data, "安排.xlsx")
+
+    assert table.headers == ["工作内容", "责任人"]
+    assert table.rows == [
+        (2, {"工作内容": "制定方案", "责任人": "吴泽忠"}),
+        (4, {"工作内容": "召开动员会", "责任人": "佘跃柱"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        "utf-8",
+        "utf-8-sig",  # Excel's "CSV UTF-8" starts with a BOM
+        "gb18030",  # Chinese Excel's "CSV (逗号分隔)"
+    ],
+)
+def test_csv_in_each_encoding_excel_writes(encoding):
+    data = csv_text([["姓名", "性别"], *ROWS, ["", ""]]).encode(encoding)
+
+    table = read_table(data, "名册.CSV")
+
+    assert table.headers == ["姓名", "性别"]
+    assert table.rows == [(2, {"姓名": "李明", "性别": "男"}), (3, {"姓名": "周芳", "性别": "女"})]
+
+
+def test_headings_are_read_as_people_type_them():
+    data = workbook_bytes([[" 姓名* ", "＊性别", "时长（小时）", None], ["李明", "男", 1.5, "多余"]])
+
+    table = read_table(data, "a.xlsx")
+
+    assert table.headers == ["姓名", "性别", "时长(小时)"]
+    assert table.rows == [(2, {"姓名": "李明", "性别": "男", "时长(小时)": 1.5})]
+
+
+def test_a_heading_twice_is_refused():
+    with pytest.raises(FileRefused, match="第 1 行的列名“姓名”出现了不止一次"):
+        read_table(workbook_bytes([["姓名", "性别", "姓名 "]]), "a.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"not a spreadsheet", "a.xlsx", "无法读取该文件，请上传 Excel（.xlsx）文件"),
+        (b"\xd0\xcf\x11\xe0 old excel", "a.xls", "只能导入 Excel（.xlsx）或 CSV（.csv）文件"),
+        (b"", "a.csv", "文件是空的：第 1 行应是列名"),
+        (b",,\r\n", "a.csv", "文件是空的"),
+        ("姓名\r\n李明\r\n".encode("utf-16"), "a.csv", "无法识别 CSV 文件的文字编码"),
+    ],
+)
+def test_unusable_files_are_refused_as_a_whole(data, name, message):
+    with pytest.raises(FileRefused, match=message):
+        read_table(data, name)
+
+
+def test_a_file_longer_than_the_bound_is_refused(monkeypatch):
+    monkeypatch.setattr(reading_module, "MAX_ROWS", 2)
+    data = csv_text([["姓名"], ["甲"], [""], ["乙"], ["丙"]]).encode()
+
+    with pytest.raises(FileRefused, match="文件超过 2 行，请分成几个文件分别导入"):
+        read_table(data, "a.csv")
+    assert len(read_table(csv_text([["姓名"], ["甲"], ["乙"]]).encode(), "a.csv").rows) == 2
+
+
+def test_missing_columns_are_named_with_the_advice():
+    table = read_table(xlsx_bytes(["工作内容"], []), "a.xlsx")
+
+    with pytest.raises(FileRefused) as refused:
+        table.require(["工作内容", "完成时限", "责任人"], advice="请用本页的模板。")
+
+    assert refused.value.messages == ["第 1 行缺少列：完成时限、责任人。请用本页的模板。"]
+    table.require(["工作内容"], advice="")
