@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench lint install sysdeps browser clean
+.PHONY: run test bench lint install sysdeps browser clean stack stack-stop stack-status backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "找不到 Python 3.12 或更新版本。请安装（例如 apt-get install python3.12 python3.12-venv，或 pyenv install 3.12）后重试。"; exit 1; fi
@@ -69,12 +69,35 @@ test: install sysdeps browser
 
 bench: install
 	$(PY) -m pytest tests/bench -p no:randomly -s -q --no-header $(PYTEST_ARGS)
+	$(PY) -m deploy.load
+
+# Production processes without containers, as docker-compose.yml declares them: two gunicorn
+# instances (127.0.0.1:8101 and :8102), two Celery workers and one beat, against the local
+# PostgreSQL and Redis (DATABASE_URL / REDIS_URL, else postgres://postgres@127.0.0.1/shifandian and
+# redis://127.0.0.1:6379/0). `make stack STACK_ARGS=--demo` loads the demo county too.
+stack: install
+	$(PY) -m deploy.stack start $(STACK_ARGS)
+
+stack-stop:
+	$(PY) -m deploy.stack stop
+
+stack-status:
+	$(PY) -m deploy.stack status
+
+# The database (pg_dump custom format) and the uploads of DATABASE_URL / MEDIA_ROOT (or .env),
+# into backups/<time>/; `make restore BACKUP=backups/<time>` puts one back (it asks first).
+backup: install
+	$(PY) -m deploy.backup backup
+
+restore: install
+	@if [ -z "$(BACKUP)" ]; then echo "用法：make restore BACKUP=backups/<时间>"; exit 1; fi
+	$(PY) -m deploy.backup restore "$(BACKUP)"
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=example.org \
+	DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=example.org \
 	  DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -2,8 +2,13 @@
 
 With nothing set it runs self-contained for development: SQLite in var/, email to the
 console, Celery on kombu's file-system transport in var/. DATABASE_URL switches to
-PostgreSQL, REDIS_URL (or CELERY_BROKER_URL) to Redis. DJANGO_DEBUG=false is production:
-it refuses to start with the development secret key or without ALLOWED_HOSTS.
+PostgreSQL (through psycopg's connection pool), REDIS_URL (or CELERY_BROKER_URL) to Redis.
+
+Production is DJANGO_ENV=production (the Docker image sets it) or, as before, DJANGO_DEBUG=false.
+It refuses to start with an unsafe value — DEBUG on, the development, a short or a
+"django-insecure-" secret key, no or wildcard ALLOWED_HOSTS — naming each one; it turns on
+HTTPS-only cookies, HSTS, the SSL redirect behind a proxy that sets X-Forwarded-Proto, and
+JSON logs on stdout. S3_BUCKET puts uploads on S3-compatible storage; SENTRY_DSN reports errors.
 """
 
 from pathlib import Path
@@ -12,25 +17,58 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.logs import FORMATS as LOG_FORMATS
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"DJANGO_ENV 只能是 development 或 production，而不是 “{DJANGO_ENV}”。")
+DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
+PRODUCTION = DJANGO_ENV == "production" or not DEBUG
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-if not DEBUG:
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("生产环境必须设置 DJANGO_SECRET_KEY（至少 50 个随机字符）。")
-    if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
-        raise ImproperlyConfigured("生产环境必须设置 DJANGO_ALLOWED_HOSTS。")
+
+def unsafe_production_values() -> list[str]:
+    """What would make this process unsafe to serve the public, in Chinese, one line each."""
+    problems = []
+    if DEBUG:
+        problems.append("DJANGO_DEBUG 必须为 false：调试页面会泄露代码、配置和数据。")
+    if (
+        SECRET_KEY == DEV_SECRET_KEY
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        problems.append(
+            "DJANGO_SECRET_KEY 必须是至少 50 个字符的随机串，不能用开发默认值；"
+            "可用 python -c 'import secrets; print(secrets.token_urlsafe(50))' 生成。"
+        )
+    hosts = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+    if not hosts:
+        problems.append(
+            "DJANGO_ALLOWED_HOSTS 必须列出本系统的域名（逗号分隔），例如 dangjian.example.gov.cn。"
+        )
+    elif "*" in hosts:
+        problems.append("DJANGO_ALLOWED_HOSTS 不能含 *：请列出本系统真实的域名。")
+    return problems
+
+
+if PRODUCTION and (_problems := unsafe_production_values()):
+    raise ImproperlyConfigured(
+        "生产环境配置不安全，拒绝启动（DJANGO_ENV=production 或 DJANGO_DEBUG=false）：\n- "
+        + "\n- ".join(_problems)
+    )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "organizations.apps.DataAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes get their answer before the host check, the SSL redirect and any session.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +141,25 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# PostgreSQL goes through psycopg's pool (one per process): each gunicorn worker and Celery
+# child keeps a connection open instead of opening one per request; `check` hands out only
+# connections that still answer, so a database restart costs no failed request.
+DATABASE_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_POOL", default=True
+)
+if DATABASE_POOL:
+    from psycopg_pool import ConnectionPool
+
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_CONN_MAX_AGE 不能与连接池同时使用：请去掉它，或设 DATABASE_POOL=false。"
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        "check": ConnectionPool.check_connection,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
@@ -127,12 +186,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads go to an S3-compatible bucket (MinIO, a cloud's object storage) when S3_BUCKET is set,
+# else to MEDIA_ROOT (the compose file's `media` volume, shared by web and worker). They are
+# private either way: every file is served by a view that checks `visible_to(user)`.
+S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("S3_REGION", default="") or None,
+                "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+                "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+                "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,
+                "location": env.str("S3_LOCATION", default="media"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -144,7 +225,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Django 6.1 mailers. EMAIL_URL (django-environ syntax, e.g. smtp+tls://user:pass@host:587)
 # picks the backend; with nothing set, development prints mail to the console and production
 # hands it to the local MTA.
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_email = env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://")
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -181,7 +262,11 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or No
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# None: one worker process per core. Celery logs through LOGGING below (config/celery.py).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat answers `celery inspect ping` as celerybeat@<host> while its scheduler ticks: its health check.
+CELERY_BEAT_ENABLE_REMOTE_CONTROL = True
 # The daily 08:00 deadline-reminder job (DESIGN §5) joins this schedule with the issue that
 # builds it; the Reminder model and its uniqueness are already in place.
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -205,7 +290,8 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if PRODUCTION:
+    # The reverse proxy in front terminates TLS and must set (overwrite) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -215,9 +301,20 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT 只能是 {' 或 '.join(LOG_FORMATS)}，而不是 “{LOG_FORMAT}”。")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
+
+# Errors (requests, Celery tasks, logged errors) go to Sentry when a DSN is set; the SDK turns on
+# its Django, Celery and Redis integrations by itself. No personal data is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
