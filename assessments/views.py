@@ -45,7 +45,7 @@ def campaign_create(request):
                 messages.success(
                     request, f"已创建“{campaign.name}”（草稿）。核对无误后请启动活动，启动后各党委即可申报。"
                 )
-                return redirect("campaign_edit", campaign.pk)
+                return redirect("assessments:campaign_edit", campaign.pk)
     else:
         form = CampaignForm(user=request.user, initial={"year": timezone.localdate().year})
     return render(request, "assessments/campaign_form.html", {"form": form, "campaign": None})
@@ -78,7 +78,7 @@ def campaign_edit(request, pk: int):
                 campaign.refresh_from_db()
             else:
                 messages.success(request, "活动设置已保存。")
-                return redirect("campaign_edit", campaign.pk)
+                return redirect("assessments:campaign_edit", campaign.pk)
     else:
         form = CampaignForm(user=request.user, campaign=campaign)
     return render(
@@ -107,4 +107,4 @@ def campaign_activate(request, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{campaign.name}”已启动，各党委现在可以申报示范点。")
-    return redirect("campaign_dashboard", campaign.pk)
+    return redirect("campaigns:campaign_dashboard", campaign.pk)

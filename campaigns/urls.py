@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import campaign, dashboard, home, nominations, schedule, site, supervision
 
+app_name = "campaigns"
+
 urlpatterns = [
     path("", home.home, name="home"),
     # Campaigns: list, dashboard, the 组织部's queues

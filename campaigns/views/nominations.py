@@ -165,7 +165,7 @@ def nominate(request, pk: int):
                 form.add_error(None, error)
             else:
                 messages.success(request, f"已申报“{site.organization.name}”，请等待组织部审批。")
-                return redirect("site_detail", site.pk)
+                return redirect("campaigns:site_detail", site.pk)
         if request.FILES.get("plan_file") and form.errors:
             form.add_error("plan_file", "出于安全原因，浏览器不会保留已选的文件，请重新选择。")
     else:
@@ -218,7 +218,7 @@ def approve(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, f"已批准“{site.organization.name}”创建示范点。")
-    return redirect(_next_url(request, reverse("site_detail", args=[site.pk])))
+    return redirect(_next_url(request, reverse("campaigns:site_detail", args=[site.pk])))
 
 
 @login_required
@@ -227,7 +227,7 @@ def reject(request, pk: int):
     site = _visible_site(request, pk)
     if reason := policies.cannot_manage_campaign(request.user, site.campaign):
         raise PermissionDenied(reason)
-    back = _next_url(request, reverse("site_detail", args=[site.pk]))
+    back = _next_url(request, reverse("campaigns:site_detail", args=[site.pk]))
     if request.method == "POST":
         form = RejectForm(request.POST)
         if form.is_valid():
@@ -262,7 +262,7 @@ def _committee_action(request, pk: int, action, done: str):
         messages.error(request, _reason(refused))
     else:
         messages.success(request, done.format(name=site.organization.name))
-    return redirect("site_detail", site.pk)
+    return redirect("campaigns:site_detail", site.pk)
 
 
 @login_required

@@ -86,8 +86,8 @@ def _require_editor(user, item: WorkItem) -> None:
 
 def _schedule_url(item: WorkItem) -> str:
     if item.site_id:
-        return reverse("site_schedule", args=[item.site_id])
-    return reverse("campaign_schedule", args=[item.campaign_id])
+        return reverse("campaigns:site_schedule", args=[item.site_id])
+    return reverse("campaigns:campaign_schedule", args=[item.campaign_id])
 
 
 def _back(request, url: str) -> HttpResponse:
@@ -368,7 +368,7 @@ def campaign_schedule_import(request, pk: int):
     campaign = _campaign_for(request.user, pk)
     if reason := policies.cannot_edit_schedule(request.user, campaign):
         raise PermissionDenied(reason)
-    back = reverse("campaign_schedule", args=[campaign.pk])
+    back = reverse("campaigns:campaign_schedule", args=[campaign.pk])
     return _import(request, campaign=campaign, site=None, back=back, context={"campaign": campaign})
 
 
@@ -377,7 +377,7 @@ def site_schedule_import(request, pk: int):
     site = _site_for(request.user, pk)
     if reason := policies.cannot_edit_schedule(request.user, site.campaign, site):
         raise PermissionDenied(reason)
-    back = reverse("site_schedule", args=[site.pk])
+    back = reverse("campaigns:site_schedule", args=[site.pk])
     return _import(
         request,
         campaign=site.campaign,

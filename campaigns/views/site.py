@@ -202,7 +202,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _service_error(form, error)
             else:
                 messages.success(request, "创建方案已保存。")
-                return redirect(reverse("site_detail", args=[site.pk]) + "#plan")
+                return redirect(reverse("campaigns:site_detail", args=[site.pk]) + "#plan")
     else:
         form = PlanForm(initial={"plan": site.plan, "highlights": site.highlights})
     return render(
@@ -255,7 +255,7 @@ class Section:
     load: Callable[[Site], dict]
 
     def url(self, site: Site) -> str:
-        return reverse("site_detail", args=[site.pk]) + f"#{self.anchor}"
+        return reverse("campaigns:site_detail", args=[site.pk]) + f"#{self.anchor}"
 
 
 LEADING_GROUP = Section("leading-group", "campaigns/site/_leading_group.html", _leading_group_section)
@@ -322,7 +322,7 @@ def _funding_of_visible_site(request: HttpRequest, pk: int) -> Funding:
 def leading_group_add(request: HttpRequest, pk: int) -> HttpResponse:
     site = _visible_site(request, pk)
     _require_editor(request, site)
-    action = reverse("leading_group_add", args=[site.pk])
+    action = reverse("campaigns:leading_group_add", args=[site.pk])
     form = LeadingGroupMemberForm(
         _posted(request), instance=LeadingGroupMember(site=site), auto_id=MEMBER_FORM_ID
     )
@@ -343,7 +343,7 @@ def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_of_visible_site(request, pk)
     site = member.site
     _require_editor(request, site)
-    action = reverse("leading_group_edit", args=[member.pk])
+    action = reverse("campaigns:leading_group_edit", args=[member.pk])
     # The form works on a copy: the service compares the saved member with what was typed.
     form = LeadingGroupMemberForm(_posted(request), instance=copy.copy(member), auto_id=f"lg-{member.pk}-%s")
     if request.method == "POST" and form.is_valid():
@@ -377,7 +377,7 @@ def leading_group_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         LEADING_GROUP,
         site,
-        action=reverse("leading_group_delete", args=[member.pk]),
+        action=reverse("campaigns:leading_group_delete", args=[member.pk]),
         question=f"确定将{member}移出领导小组吗？",
         verb="确定移出",
     )
@@ -388,7 +388,7 @@ def leading_group_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def funding_add(request: HttpRequest, pk: int) -> HttpResponse:
     site = _visible_site(request, pk)
     _require_editor(request, site)
-    action = reverse("funding_add", args=[site.pk])
+    action = reverse("campaigns:funding_add", args=[site.pk])
     form = FundingForm(_posted(request), instance=Funding(site=site), auto_id=FUNDING_FORM_ID)
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,7 +406,7 @@ def funding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     funding = _funding_of_visible_site(request, pk)
     site = funding.site
     _require_editor(request, site)
-    action = reverse("funding_edit", args=[funding.pk])
+    action = reverse("campaigns:funding_edit", args=[funding.pk])
     form = FundingForm(_posted(request), instance=copy.copy(funding), auto_id=f"fund-{funding.pk}-%s")
     if request.method == "POST" and form.is_valid():
         try:
@@ -431,7 +431,7 @@ def funding_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         FUNDING,
         site,
-        action=reverse("funding_delete", args=[funding.pk]),
+        action=reverse("campaigns:funding_delete", args=[funding.pk]),
         question=f"确定删除这笔经费（{_funding_label(funding)}）吗？",
         verb="确定删除",
     )

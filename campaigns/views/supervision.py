@@ -85,7 +85,7 @@ def _item_or_404(request, pk: int) -> Rectification:
 
 
 def _tab_url(site: Site, item: Rectification | None = None) -> str:
-    url = reverse("site_supervision", args=[site.pk])
+    url = reverse("campaigns:site_supervision", args=[site.pk])
     return f"{url}#rect-{item.pk}" if item is not None else url
 
 
@@ -356,7 +356,7 @@ def rectification_add(request, pk: int):
             "form": form,
             "heading": "提出整改事项",
             "intro": "整改事项提出后，支部书记在“督导整改”中反馈整改情况，再由组织部或申报党委销号。",
-            "action": reverse("rectification_add", args=[site.pk]),
+            "action": reverse("campaigns:rectification_add", args=[site.pk]),
             "submit": "提出整改事项",
         },
     )
@@ -406,7 +406,7 @@ def rectification_answer(request, pk: int):
             "item": item,
             "form": form,
             "heading": "反馈整改情况",
-            "action": reverse("rectification_answer", args=[item.pk]),
+            "action": reverse("campaigns:rectification_answer", args=[item.pk]),
             "submit": "提交反馈",
             "multipart": True,
         },
@@ -444,7 +444,7 @@ def rectification_return(request, pk: int):
             "item": item,
             "form": form,
             "heading": "退回整改反馈",
-            "action": reverse("rectification_return", args=[item.pk]),
+            "action": reverse("campaigns:rectification_return", args=[item.pk]),
             "submit": "退回",
             "danger": True,
         },
@@ -617,7 +617,7 @@ def typical_case_add(request, pk: int):
             "heading": "评选典型案例",
             "intro": "总结示范点的做法和成效，评为典型案例后在本示范点“督导整改”页展示，供宣传推介。",
             "refusal": policies.cannot_select_typical_case(request.user, site),
-            "action": reverse("typical_case_add", args=[site.pk]),
+            "action": reverse("campaigns:typical_case_add", args=[site.pk]),
             "submit": "评为典型案例",
         },
     )

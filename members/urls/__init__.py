@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from members.views import branch
 
+app_name = "members"
+
 urlpatterns = [
     path("branches/", branch.branch_home, name="branch_home"),
     path("", include("members.urls.register")),

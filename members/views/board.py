@@ -38,7 +38,7 @@ def _year(request) -> int:
 
 def _public_url(request, branch: Organization, year: int) -> str:
     """The public page's absolute address for `year`, as printed under the QR code."""
-    return request.build_absolute_uri(f"{reverse('public_board', args=[branch.code])}?year={year}")
+    return request.build_absolute_uri(f"{reverse('members:public_board', args=[branch.code])}?year={year}")
 
 
 def _qr_data_uri(url: str, *, scale: int) -> str:
@@ -94,7 +94,7 @@ def public_board(request, code):
             "board": board,
             "as_of": today if year == today.year else None,
             "other_year": year - 1 if year == today.year else today.year,
-            "poster_url": f"{reverse('public_board_poster', args=[branch.code])}?year={year}",
+            "poster_url": f"{reverse('members:public_board_poster', args=[branch.code])}?year={year}",
         },
     )
 

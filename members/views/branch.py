@@ -23,5 +23,5 @@ def branch_home(request):
     """党员管理: straight to the user's branch when there is one, else a list to choose from."""
     branches = list(Organization.objects.visible_to(request.user).branches().filter(is_active=True))
     if len(branches) == 1:
-        return redirect("member_list", branch=branches[0].pk)
+        return redirect("members:member_list", branch=branches[0].pk)
     return render(request, "members/branch_home.html", {"branches": branches})

@@ -35,10 +35,10 @@ PER_PAGE = 25
 FORMATS = ("xlsx", "csv")
 # Where the imported records are seen, by kind.
 RECORDS_URL = {
-    ImportJob.Kind.MEMBERS: "member_list",
-    ImportJob.Kind.HOUSEHOLDS: "household_list",
-    ImportJob.Kind.SERVICES: "service_list",
-    ImportJob.Kind.ATTENDANCE: "meeting_list",
+    ImportJob.Kind.MEMBERS: "members:member_list",
+    ImportJob.Kind.HOUSEHOLDS: "members:household_list",
+    ImportJob.Kind.SERVICES: "members:service_list",
+    ImportJob.Kind.ATTENDANCE: "members:meeting_list",
 }
 DESCRIPTIONS = {
     ImportJob.Kind.MEMBERS: "按《党员信息采集表》的 16 项，另可加“工作单位及职务”“党小组”两列。"
@@ -73,7 +73,7 @@ def _kinds(branch: Organization) -> list[dict]:
             "label": spec.label,
             "description": DESCRIPTIONS[kind],
             "columns": spec.columns(branch),
-            "export_url": reverse(f"export_{spec.slug}", args=[branch.pk]),
+            "export_url": reverse(f"members:export_{spec.slug}", args=[branch.pk]),
         }
         for kind, spec in KINDS.items()
     ]
@@ -187,7 +187,7 @@ def import_confirm(request, branch: int):
         )
     except ValidationError as refused:
         _forbidden(refused)
-    return redirect("import_detail", branch=branch.pk, job=job.pk)
+    return redirect("members:import_detail", branch=branch.pk, job=job.pk)
 
 
 def _job_for(request, branch: int, job: int) -> tuple[Organization, ImportJob]:

@@ -194,7 +194,7 @@ class GridView:
 
 
 def _dues_links(rows: list[DuesRow], *, branch: Organization, view: GridView) -> None:
-    base = reverse("dues_record", args=[branch.pk])
+    base = reverse("members:dues_record", args=[branch.pk])
     back = view.query()
     for row in rows:
         for cell in row.cells:
@@ -261,7 +261,7 @@ def _dues_saved(request, *, branch: Organization, member: Member, view: GridView
     form closed; without it, back to the grid where the secretary was."""
     if not request.htmx:
         messages.success(request, message)
-        url = reverse("dues_grid", args=[branch.pk])
+        url = reverse("members:dues_grid", args=[branch.pk])
         return HttpResponseRedirect(f"{url}?{view.query()}#member-{member.pk}")
     today = timezone.localdate()
     ledger = _ledger(view.members(request, branch), view.year, today)
@@ -362,7 +362,7 @@ def dues_record(request, branch: int):
         "state_label": DUES_STATE_LABELS[state],
         "form": form,
         "back": view.query(),
-        "grid_url": f"{reverse('dues_grid', args=[branch.pk])}?{view.query()}#member-{member.pk}",
+        "grid_url": f"{reverse('members:dues_grid', args=[branch.pk])}?{view.query()}#member-{member.pk}",
     }
     template = "_dues_editor" if request.htmx else "dues_record"
     return render(request, f"members/records/{template}.html", context)
@@ -452,9 +452,11 @@ def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
             else:
                 if meeting is None:
                     messages.success(request, "会议已登记。请在下方出勤表中核对出勤情况并保存。")
-                    return HttpResponseRedirect(reverse("meeting_detail", args=[saved.pk]) + "#attendance")
+                    return HttpResponseRedirect(
+                        reverse("members:meeting_detail", args=[saved.pk]) + "#attendance"
+                    )
                 messages.success(request, "会议已保存。")
-                return HttpResponseRedirect(reverse("meeting_detail", args=[saved.pk]))
+                return HttpResponseRedirect(reverse("members:meeting_detail", args=[saved.pk]))
     elif meeting is not None:
         is_group = meeting.organization.kind == Kind.GROUP
         form = MeetingForm(
@@ -602,7 +604,9 @@ def meeting_attendance(request, pk: int):
             )
             if not request.htmx:
                 messages.success(request, saved_message)
-                return HttpResponseRedirect(reverse("meeting_detail", args=[meeting.pk]) + "#attendance")
+                return HttpResponseRedirect(
+                    reverse("members:meeting_detail", args=[meeting.pk]) + "#attendance"
+                )
             context = _detail_context(request, meeting, branch)
     context["saved_message"] = saved_message
     template = "_attendance" if request.htmx else "meeting_detail"
@@ -618,7 +622,7 @@ def meeting_delete(request, pk: int):
     if request.method == "POST":
         remove_meeting(meeting=meeting, by=request.user)
         messages.success(request, f"已删除会议“{meeting.topic}”。")
-        return HttpResponseRedirect(reverse("meeting_list", args=[branch.pk]))
+        return HttpResponseRedirect(reverse("members:meeting_list", args=[branch.pk]))
     return render(
         request,
         "members/records/meeting_delete.html",
@@ -663,4 +667,4 @@ def meeting_photo_delete(request, pk: int):
     if request.htmx:
         return HttpResponse("")
     messages.success(request, "照片已删除。")
-    return HttpResponseRedirect(reverse("meeting_edit", args=[meeting.pk]) + "#photos")
+    return HttpResponseRedirect(reverse("members:meeting_edit", args=[meeting.pk]) + "#photos")

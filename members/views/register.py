@@ -128,7 +128,7 @@ def member_add(request, branch: int):
             form.add_error(None, error)
         else:
             messages.success(request, f"已登记党员“{member.name}”。")
-            return redirect("member_detail", member.pk)
+            return redirect("members:member_detail", member.pk)
     return render(
         request,
         "members/register/member_form.html",
@@ -137,7 +137,7 @@ def member_add(request, branch: int):
             "tab": "members",
             "form": form,
             "heading": "登记党员",
-            "back_url": reverse("member_list", args=[branch.pk]),
+            "back_url": reverse("members:member_list", args=[branch.pk]),
         },
     )
 
@@ -161,7 +161,7 @@ def member_edit(request, pk: int):
             form.add_error(None, error)
         else:
             messages.success(request, f"已保存“{member.name}”的信息。")
-            return redirect("member_detail", member.pk)
+            return redirect("members:member_detail", member.pk)
     return render(
         request,
         "members/register/member_form.html",
@@ -171,7 +171,7 @@ def member_edit(request, pk: int):
             "form": form,
             "member": member,
             "heading": f"修改党员信息：{form.initial.get('name') or member.name}",
-            "back_url": reverse("member_detail", args=[member.pk]),
+            "back_url": reverse("members:member_detail", args=[member.pk]),
         },
     )
 
@@ -403,7 +403,9 @@ def applicant_add(request, branch: int):
             form.add_error(None, error)
         else:
             messages.success(request, f"已登记入党申请人“{applicant.name}”。")
-            return redirect(f"{reverse('development_list', args=[branch.pk])}#applicant-{applicant.pk}")
+            return redirect(
+                f"{reverse('members:development_list', args=[branch.pk])}#applicant-{applicant.pk}"
+            )
     return render(
         request,
         "members/development/applicant_form.html",
@@ -411,7 +413,7 @@ def applicant_add(request, branch: int):
             "branch": branch,
             "tab": "development",
             "form": form,
-            "back_url": reverse("development_list", args=[branch.pk]),
+            "back_url": reverse("members:development_list", args=[branch.pk]),
         },
     )
 
@@ -429,7 +431,7 @@ def development_advance(request, pk: int):
     forbid(policies.cannot_develop_members(request.user, branch))
     today = timezone.localdate()
     row = _pipeline_row(applicant, today)
-    back_url = f"{reverse('development_list', args=[branch.pk])}#applicant-{applicant.pk}"
+    back_url = f"{reverse('members:development_list', args=[branch.pk])}#applicant-{applicant.pk}"
     if row.next is None:
         messages.info(request, f"“{applicant.name}”已转为正式党员，发展程序已经完成。")
         return redirect(back_url)

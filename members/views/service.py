@@ -85,7 +85,7 @@ def _back_query(params) -> str:
 
 
 def _service_list_url(branch: Organization, back: str = "") -> str:
-    url = reverse("service_list", args=[branch.pk])
+    url = reverse("members:service_list", args=[branch.pk])
     return f"{url}?{back}" if back else url
 
 
@@ -264,7 +264,7 @@ def service_add(request, branch: int):
                     query = urlencode(
                         {"member": record.member_id, "served_on": f"{record.served_on:%Y-%m-%d}"}
                     )
-                    return HttpResponseRedirect(f"{reverse('service_add', args=[branch.pk])}?{query}")
+                    return HttpResponseRedirect(f"{reverse('members:service_add', args=[branch.pk])}?{query}")
                 return HttpResponseRedirect(_service_list_url(branch, back))
     else:
         initial = {"served_on": timezone.localdate(), "hours": 1}
@@ -429,7 +429,7 @@ def household_add(request, branch: int):
             _add_errors(form, error)
         else:
             messages.success(request, f"已登记帮扶对象：{household}。")
-            return HttpResponseRedirect(reverse("household_list", args=[branch.pk]))
+            return HttpResponseRedirect(reverse("members:household_list", args=[branch.pk]))
     return _household_form_page(request, branch, form)
 
 
@@ -447,7 +447,7 @@ def household_edit(request, branch: int, pk: int):
                 _add_errors(form, error)
             else:
                 messages.success(request, f"已保存帮扶对象：{household}。")
-                return HttpResponseRedirect(reverse("household_list", args=[branch.pk]))
+                return HttpResponseRedirect(reverse("members:household_list", args=[branch.pk]))
     else:
         form = HouseholdForm(initial={name: getattr(household, name) for name in HouseholdForm.base_fields})
     return _household_form_page(request, branch, form, household)
@@ -467,7 +467,7 @@ def pairing_add(request, branch: int):
                 _add_errors(form, error)
             else:
                 messages.success(request, f"已结对：{pairing.member.name} ↔ {pairing.household}。")
-                return HttpResponseRedirect(reverse("household_list", args=[branch.pk]))
+                return HttpResponseRedirect(reverse("members:household_list", args=[branch.pk]))
     else:
         initial = {"started_on": timezone.localdate()}
         for key in ("member", "household"):
@@ -497,7 +497,7 @@ def pairing_remove(request, branch: int, pk: int):
         member__branch=branch,
     )
     forbid(policies.cannot_keep_households(request.user, branch))
-    list_url = reverse("household_list", args=[branch.pk])
+    list_url = reverse("members:household_list", args=[branch.pk])
     if request.method == "POST":
         unpair_member(pairing=pairing, by=request.user)
         messages.success(request, f"已解除结对：{pairing.member.name} ↔ {pairing.household}。")
@@ -578,7 +578,7 @@ def plaque_add(request, branch: int):
                 messages.success(
                     request, f"已挂牌：{plaque.year}年度“{plaque.get_title_display()}” {plaque.member.name}。"
                 )
-                return HttpResponseRedirect(reverse("plaque_list", args=[branch.pk]))
+                return HttpResponseRedirect(reverse("members:plaque_list", args=[branch.pk]))
     else:
         today = timezone.localdate()
         initial = {"year": today.year, "awarded_on": today}
@@ -598,7 +598,7 @@ def plaque_remove(request, branch: int, pk: int):
         Plaque.objects.visible_to(request.user).select_related("member__branch"), pk=pk, member__branch=branch
     )
     forbid(policies.cannot_award_plaques(request.user, branch))
-    list_url = reverse("plaque_list", args=[branch.pk])
+    list_url = reverse("members:plaque_list", args=[branch.pk])
     if request.method == "POST":
         remove_plaque(plaque=plaque, by=request.user)
         messages.success(

@@ -106,15 +106,18 @@ def edit_data(campaign: Campaign, template: Framework, **overrides) -> dict:
 def test_create_page_is_for_the_org_department_only(client, cast, role, expected):
     client.force_login(getattr(cast, role))
 
-    assert client.get(reverse("campaign_create")).status_code == expected
+    assert client.get(reverse("assessments:campaign_create")).status_code == expected
 
 
 def test_anonymous_is_sent_to_log_in(client, tree, draft):
-    for url in (reverse("campaign_create"), reverse("campaign_edit", args=[draft.pk])):
+    for url in (
+        reverse("assessments:campaign_create"),
+        reverse("assessments:campaign_edit", args=[draft.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
-    response = client.post(reverse("campaign_activate", args=[draft.pk]))
+    response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.DRAFT
@@ -127,15 +130,15 @@ def test_anonymous_is_sent_to_log_in(client, tree, draft):
 def test_edit_page_answers_each_role(client, cast, draft, role, expected):
     client.force_login(getattr(cast, role))
 
-    assert client.get(reverse("campaign_edit", args=[draft.pk])).status_code == expected
+    assert client.get(reverse("assessments:campaign_edit", args=[draft.pk])).status_code == expected
 
 
 def test_another_county_gets_404_for_edit_and_activate(client, draft, stranger):
     client.force_login(stranger)
 
-    assert client.get(reverse("campaign_edit", args=[draft.pk])).status_code == 404
-    assert client.post(reverse("campaign_activate", args=[draft.pk])).status_code == 404
-    assert client.get(reverse("campaign_edit", args=[draft.pk + 999])).status_code == 404
+    assert client.get(reverse("assessments:campaign_edit", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("assessments:campaign_activate", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("assessments:campaign_edit", args=[draft.pk + 999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["committee", "secretary", "inspector", "outsider"])
@@ -143,11 +146,11 @@ def test_refused_posts_change_nothing(client, tree, cast, draft, templates, role
     client.force_login(getattr(cast, role))
     before = Campaign.objects.count()
 
-    created = client.post(reverse("campaign_create"), form_data(tree, templates[0]))
+    created = client.post(reverse("assessments:campaign_create"), form_data(tree, templates[0]))
     edited = client.post(
-        reverse("campaign_edit", args=[draft.pk]), edit_data(draft, templates[1], name="改名")
+        reverse("assessments:campaign_edit", args=[draft.pk]), edit_data(draft, templates[1], name="改名")
     )
-    activated = client.post(reverse("campaign_activate", args=[draft.pk]))
+    activated = client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
 
     assert (created.status_code, edited.status_code, activated.status_code) == (403, 403, 403)
     draft.refresh_from_db()
@@ -163,7 +166,7 @@ def test_refused_posts_change_nothing(client, tree, cast, draft, templates, role
 def test_the_only_organizer_is_preselected(client, cast):
     client.force_login(cast.org_department)
 
-    html = client.get(reverse("campaign_create")).content.decode()
+    html = client.get(reverse("assessments:campaign_create")).content.decode()
 
     assert '<input type="hidden" name="organizer"' in html
     assert "示范区工委" in html
@@ -173,7 +176,7 @@ def test_built_in_and_custom_frameworks_are_offered_with_their_source(client, ca
     custom = Framework.objects.create(name="本县自定评分细则", source="县委组织部2027年文件")
     client.force_login(cast.org_department)
 
-    html = client.get(reverse("campaign_create")).content.decode()
+    html = client.get(reverse("assessments:campaign_create")).content.decode()
 
     for framework in (*templates, custom):
         assert f'value="{framework.pk}"' in html
@@ -184,11 +187,11 @@ def test_built_in_and_custom_frameworks_are_offered_with_their_source(client, ca
 def test_creating_a_campaign_through_the_page(client, tree, cast, templates):
     client.force_login(cast.org_department)
 
-    response = client.post(reverse("campaign_create"), form_data(tree, templates[1]))
+    response = client.post(reverse("assessments:campaign_create"), form_data(tree, templates[1]))
 
     campaign = Campaign.objects.get(name="2027年度基层党建示范点创建活动")
     assert response.status_code == 302
-    assert response.url == reverse("campaign_edit", args=[campaign.pk])
+    assert response.url == reverse("assessments:campaign_edit", args=[campaign.pk])
     assert campaign.status == Campaign.Status.DRAFT
     assert campaign.organizer == tree.work
     assert (campaign.weight_self, campaign.weight_public, campaign.weight_inspection) == (20, 30, 50)
@@ -209,7 +212,9 @@ def test_creating_a_campaign_through_the_page(client, tree, cast, templates):
 def test_weights_that_do_not_sum_to_100_are_refused_and_the_form_kept(client, tree, cast, templates):
     client.force_login(cast.org_department)
 
-    response = client.post(reverse("campaign_create"), form_data(tree, templates[0], weight_inspection=40))
+    response = client.post(
+        reverse("assessments:campaign_create"), form_data(tree, templates[0], weight_inspection=40)
+    )
 
     assert response.status_code == 200
     assert not Campaign.objects.filter(name="2027年度基层党建示范点创建活动").exists()
@@ -229,7 +234,8 @@ def test_overlapping_phases_are_refused_beside_the_date_to_change(client, tree, 
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_create"), form_data(tree, templates[0], implementation_starts_on="2027-06-01")
+        reverse("assessments:campaign_create"),
+        form_data(tree, templates[0], implementation_starts_on="2027-06-01"),
     )
 
     assert response.status_code == 200
@@ -246,7 +252,7 @@ def test_a_phase_ending_before_it_starts_is_refused_on_its_end_date(client, tree
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_create"), form_data(tree, templates[0], acceptance_ends_on="2027-11-30")
+        reverse("assessments:campaign_create"), form_data(tree, templates[0], acceptance_ends_on="2027-11-30")
     )
 
     assert response.status_code == 200
@@ -259,7 +265,7 @@ def test_missing_fields_are_named(client, tree, cast, templates):
     data = form_data(tree, templates[0], name="", mobilization_starts_on="2027-02-30")
     del data["framework"]
 
-    response = client.post(reverse("campaign_create"), data)
+    response = client.post(reverse("assessments:campaign_create"), data)
 
     errors = response.context["form"].errors
     assert errors["framework"] == ["请选择一个考核标准。"]
@@ -272,7 +278,7 @@ def test_the_organizer_must_be_one_of_the_users_own(client, tree, cast, template
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_create"), form_data(tree, templates[0], organizer=tree.committee_a.pk)
+        reverse("assessments:campaign_create"), form_data(tree, templates[0], organizer=tree.committee_a.pk)
     )
 
     assert response.status_code == 200
@@ -287,7 +293,7 @@ def test_editing_settings_and_phases(client, cast, draft, templates):
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_edit", args=[draft.pk]),
+        reverse("assessments:campaign_edit", args=[draft.pk]),
         edit_data(
             draft, templates[0], name="2026年度示范点创建活动（修订）", acceptance_ends_on="2026-12-20"
         ),
@@ -306,7 +312,9 @@ def test_changing_the_framework_while_draft(client, cast, draft, templates):
     client.force_login(cast.org_department)
     old_copy = Framework.objects.get(campaign=draft)
 
-    response = client.post(reverse("campaign_edit", args=[draft.pk]), edit_data(draft, templates[1]))
+    response = client.post(
+        reverse("assessments:campaign_edit", args=[draft.pk]), edit_data(draft, templates[1])
+    )
 
     assert response.status_code == 302
     copy = Framework.objects.get(campaign=draft)
@@ -322,12 +330,14 @@ def test_the_framework_is_frozen_once_active(client, tree, cast, templates):
     copy_framework(template=templates[0], campaign=campaign)
     client.force_login(cast.org_department)
 
-    page = client.get(reverse("campaign_edit", args=[campaign.pk]))
-    response = client.post(reverse("campaign_edit", args=[campaign.pk]), edit_data(campaign, templates[1]))
+    page = client.get(reverse("assessments:campaign_edit", args=[campaign.pk]))
+    response = client.post(
+        reverse("assessments:campaign_edit", args=[campaign.pk]), edit_data(campaign, templates[1])
+    )
 
     html = page.content.decode()
     assert "已冻结" in html and 'name="framework"' not in html
-    assert reverse("campaign_activate", args=[campaign.pk]) not in html
+    assert reverse("assessments:campaign_activate", args=[campaign.pk]) not in html
     assert response.status_code == 302
     assert Framework.objects.get(campaign=campaign).based_on == templates[0]
 
@@ -336,7 +346,7 @@ def test_bad_weights_on_edit_keep_what_was_typed_and_save_nothing(client, cast, 
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_edit", args=[draft.pk]),
+        reverse("assessments:campaign_edit", args=[draft.pk]),
         edit_data(draft, templates[1], name="新名称", weight_self=50, weight_public=50, weight_inspection=50),
     )
 
@@ -353,7 +363,7 @@ def test_a_closed_campaign_cannot_be_changed(client, cast, draft, templates):
     client.force_login(cast.org_department)
 
     response = client.post(
-        reverse("campaign_edit", args=[draft.pk]), edit_data(draft, templates[0], name="新名称")
+        reverse("assessments:campaign_edit", args=[draft.pk]), edit_data(draft, templates[0], name="新名称")
     )
 
     assert response.status_code == 200
@@ -368,18 +378,18 @@ def test_a_closed_campaign_cannot_be_changed(client, cast, draft, templates):
 def test_activation_is_offered_while_draft(client, cast, draft):
     client.force_login(cast.org_department)
 
-    html = client.get(reverse("campaign_edit", args=[draft.pk])).content.decode()
+    html = client.get(reverse("assessments:campaign_edit", args=[draft.pk])).content.decode()
 
-    assert f'action="{reverse("campaign_activate", args=[draft.pk])}"' in html
+    assert f'action="{reverse("assessments:campaign_activate", args=[draft.pk])}"' in html
 
 
 def test_activating_a_draft(client, cast, draft):
     client.force_login(cast.org_department)
 
-    response = client.post(reverse("campaign_activate", args=[draft.pk]))
+    response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
 
     assert response.status_code == 302
-    assert response.url == reverse("campaign_dashboard", args=[draft.pk])
+    assert response.url == reverse("campaigns:campaign_dashboard", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.ACTIVE
     assert (
@@ -391,9 +401,9 @@ def test_activating_a_draft(client, cast, draft):
 
 def test_activating_twice_says_why_not(client, cast, draft):
     client.force_login(cast.org_department)
-    client.post(reverse("campaign_activate", args=[draft.pk]))
+    client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
 
-    response = client.post(reverse("campaign_activate", args=[draft.pk]), follow=False)
+    response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]), follow=False)
 
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
@@ -404,6 +414,6 @@ def test_activating_twice_says_why_not(client, cast, draft):
 def test_activate_takes_post_only(client, cast, draft):
     client.force_login(cast.org_department)
 
-    assert client.get(reverse("campaign_activate", args=[draft.pk])).status_code == 405
+    assert client.get(reverse("assessments:campaign_activate", args=[draft.pk])).status_code == 405
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.DRAFT

@@ -108,7 +108,7 @@ def sites(tree, cast, committee_b_user):
 
 def dashboard(client, user, campaign):
     client.force_login(user)
-    return client.get(reverse("campaign_dashboard", args=[campaign.pk]))
+    return client.get(reverse("campaigns:campaign_dashboard", args=[campaign.pk]))
 
 
 # Who gets the page ---------------------------------------------------------------------------
@@ -124,8 +124,8 @@ def test_everyone_who_sees_the_campaign_gets_the_dashboard(client, cast, sites, 
 
 
 def test_anonymous_is_sent_to_login(client, sites):
-    response = client.get(reverse("campaign_dashboard", args=[sites[0].pk]))
-    export = client.get(reverse("campaign_dashboard_export", args=[sites[0].pk]))
+    response = client.get(reverse("campaigns:campaign_dashboard", args=[sites[0].pk]))
+    export = client.get(reverse("campaigns:campaign_dashboard_export", args=[sites[0].pk]))
 
     assert response.status_code == export.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -138,10 +138,10 @@ def test_another_countys_user_and_a_missing_campaign_get_404(client, sites, cast
     campaign = sites[0]
 
     client.force_login(stranger)
-    assert client.get(reverse("campaign_dashboard", args=[campaign.pk])).status_code == 404
-    assert client.get(reverse("campaign_dashboard_export", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("campaigns:campaign_dashboard", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("campaigns:campaign_dashboard_export", args=[campaign.pk])).status_code == 404
     client.force_login(cast.org_department)
-    assert client.get(reverse("campaign_dashboard", args=[campaign.pk + 99])).status_code == 404
+    assert client.get(reverse("campaigns:campaign_dashboard", args=[campaign.pk + 99])).status_code == 404
 
 
 # Figures per viewer ---------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_committee_table_shows_each_sites_progress(client, cast, sites, today):
     first = response.context["committees"][0]
     assert (first.work_done, first.work_total, first.rectifications_overdue) == (1, 3, 1)
     html = response.content.decode()
-    assert reverse("site_detail", args=[a1.pk]) in html
+    assert reverse("campaigns:site_detail", args=[a1.pk]) in html
     assert "1/3" in html
     assert "1 项逾期" in html
 
@@ -202,8 +202,8 @@ def test_due_and_overdue_lists_are_scoped_and_link_to_the_full_lists(client, cas
     rectifications = committee.context["rectifications"]
     assert (rectifications.overdue_count, rectifications.soon_count) == (1, 0)
     html = committee.content.decode()
-    assert reverse("campaign_schedule", args=[campaign.pk]) in html
-    assert reverse("rectification_list", args=[campaign.pk]) in html
+    assert reverse("campaigns:campaign_schedule", args=[campaign.pk]) in html
+    assert reverse("campaigns:rectification_list", args=[campaign.pk]) in html
     assert "学校党建长廊" not in html
     assert "全区观摩推进会" in html
 
@@ -224,10 +224,10 @@ def test_org_department_gets_the_queue_edit_and_export_links(client, cast, sites
 
     html = dashboard(client, cast.org_department, campaign).content.decode()
 
-    assert reverse("nomination_queue", args=[campaign.pk]) in html
-    assert reverse("campaign_edit", args=[campaign.pk]) in html
-    assert reverse("campaign_dashboard_export", args=[campaign.pk]) in html
-    assert reverse("campaign_activate", args=[campaign.pk]) not in html
+    assert reverse("campaigns:nomination_queue", args=[campaign.pk]) in html
+    assert reverse("assessments:campaign_edit", args=[campaign.pk]) in html
+    assert reverse("campaigns:campaign_dashboard_export", args=[campaign.pk]) in html
+    assert reverse("assessments:campaign_activate", args=[campaign.pk]) not in html
     assert '<span class="button__count">2</span>' in html
 
 
@@ -237,8 +237,8 @@ def test_others_get_no_management_links(client, cast, sites, today, role):
 
     html = dashboard(client, getattr(cast, role), campaign).content.decode()
 
-    assert reverse("nomination_queue", args=[campaign.pk]) not in html
-    assert reverse("campaign_edit", args=[campaign.pk]) not in html
+    assert reverse("campaigns:nomination_queue", args=[campaign.pk]) not in html
+    assert reverse("assessments:campaign_edit", args=[campaign.pk]) not in html
 
 
 def test_a_draft_campaign_offers_the_org_department_to_start_it(client, cast, tree):
@@ -250,15 +250,15 @@ def test_a_draft_campaign_offers_the_org_department_to_start_it(client, cast, tr
     html = dashboard(client, cast.org_department, draft).content.decode()
     committee_html = dashboard(client, cast.committee, draft).content.decode()
 
-    assert f'action="{reverse("campaign_activate", args=[draft.pk])}"' in html
+    assert f'action="{reverse("assessments:campaign_activate", args=[draft.pk])}"' in html
     assert "活动尚未启动" in html
-    assert reverse("campaign_activate", args=[draft.pk]) not in committee_html
+    assert reverse("assessments:campaign_activate", args=[draft.pk]) not in committee_html
     assert "组织部启动活动后" in committee_html
 
 
 def test_committee_is_offered_to_nominate_only_while_nominations_are_open(client, cast, sites, monkeypatch):
     campaign = sites[0]
-    url = reverse("nominate", args=[campaign.pk])
+    url = reverse("campaigns:nominate", args=[campaign.pk])
 
     on_day(monkeypatch, MOBILIZATION_DAY)
     open_html = dashboard(client, cast.committee, campaign).content.decode()
@@ -471,7 +471,7 @@ def test_dashboard_query_count_does_not_grow_with_sites(
     campaign = active_campaign(organizer=tree.work, by=cast.org_department, quota_per_committee=100)
     grow_sites(tree, cast, campaign, 3)
     client.force_login(getattr(cast, role))
-    url = reverse("campaign_dashboard", args=[campaign.pk])
+    url = reverse("campaigns:campaign_dashboard", args=[campaign.pk])
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES) as few:
         client.get(url)
@@ -498,7 +498,7 @@ def test_export_has_the_committee_rows_the_viewer_sees(client, cast, sites, toda
     campaign = sites[0]
     client.force_login(cast.org_department)
 
-    rows = read_export(client.get(reverse("campaign_dashboard_export", args=[campaign.pk])))
+    rows = read_export(client.get(reverse("campaigns:campaign_dashboard_export", args=[campaign.pk])))
 
     assert rows[0][:4] == ("申报党委", "示范点（党支部）", "所属领域", "状态")
     assert [r[:4] for r in rows[1:]] == [
@@ -508,7 +508,7 @@ def test_export_has_the_committee_rows_the_viewer_sees(client, cast, sites, toda
     ]
     assert rows[1][5:] == (1, 3, 33, 1, 1)
     client.force_login(cast.committee)
-    mine = read_export(client.get(reverse("campaign_dashboard_export", args=[campaign.pk])))
+    mine = read_export(client.get(reverse("campaigns:campaign_dashboard_export", args=[campaign.pk])))
     assert [r[1] for r in mine[1:]] == ["一村党支部", "二村党支部"]
 
 
@@ -525,7 +525,7 @@ def test_export_has_the_committee_rows_the_viewer_sees(client, cast, sites, toda
 def test_export_answers_each_role_with_its_own_rows(client, cast, sites, today, role, branches):
     client.force_login(getattr(cast, role))
 
-    rows = read_export(client.get(reverse("campaign_dashboard_export", args=[sites[0].pk])))
+    rows = read_export(client.get(reverse("campaigns:campaign_dashboard_export", args=[sites[0].pk])))
 
     assert [r[1] for r in rows[1:]] == branches
 
@@ -537,7 +537,7 @@ def test_export_escapes_a_branch_named_like_a_formula(client, cast, tree, sites,
     nominate_site(campaign=campaign, branch=branch, by=cast.committee, today=MOBILIZATION_DAY)
     client.force_login(cast.org_department)
 
-    rows = read_export(client.get(reverse("campaign_dashboard_export", args=[campaign.pk])))
+    rows = read_export(client.get(reverse("campaigns:campaign_dashboard_export", args=[campaign.pk])))
 
     assert ("第二党委", "'=1+1") in [r[:2] for r in rows]
 

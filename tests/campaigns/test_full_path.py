@@ -111,11 +111,11 @@ class Walk:
     def create_campaign(self) -> None:
         framework = Framework.objects.templates().get(is_builtin=True, name__contains="五型")
         with on(CREATED_ON):
-            form = self.zzb.get(reverse("campaign_create"))
+            form = self.zzb.get(reverse("assessments:campaign_create"))
             assert form.status_code == 200
             assert framework.name in page_text(form)
             response = self.zzb.post(
-                reverse("campaign_create"),
+                reverse("assessments:campaign_create"),
                 {
                     "organizer": self.tree.work.pk,
                     "name": CAMPAIGN_NAME,
@@ -141,7 +141,7 @@ class Walk:
                 follow=True,
             )
         self.campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
-        text = landed(response, reverse("campaign_edit", args=[self.campaign.pk]))
+        text = landed(response, reverse("assessments:campaign_edit", args=[self.campaign.pk]))
         assert "已创建" in text
         assert self.campaign.status == Campaign.Status.DRAFT
         assert self.campaign.organizer == self.tree.work
@@ -153,8 +153,10 @@ class Walk:
 
     def activate_campaign(self) -> None:
         with on(CREATED_ON):
-            response = self.zzb.post(reverse("campaign_activate", args=[self.campaign.pk]), follow=True)
-        text = landed(response, reverse("campaign_dashboard", args=[self.campaign.pk]))
+            response = self.zzb.post(
+                reverse("assessments:campaign_activate", args=[self.campaign.pk]), follow=True
+            )
+        text = landed(response, reverse("campaigns:campaign_dashboard", args=[self.campaign.pk]))
         assert "已启动" in text
         self.campaign.refresh_from_db()
         assert self.campaign.status == Campaign.Status.ACTIVE
@@ -162,7 +164,7 @@ class Walk:
     # Nomination and decision -----------------------------------------------------------------
 
     def nominate(self, day: datetime.date, **extra) -> str:
-        url = reverse("nominate", args=[self.campaign.pk])
+        url = reverse("campaigns:nominate", args=[self.campaign.pk])
         with on(day):
             form = self.dangwei.get(url)
             assert form.status_code == 200
@@ -178,21 +180,21 @@ class Walk:
                 follow=True,
             )
         self.site = Site.objects.get(campaign=self.campaign, organization=self.tree.branch_a1)
-        text = landed(response, reverse("site_detail", args=[self.site.pk]))
+        text = landed(response, reverse("campaigns:site_detail", args=[self.site.pk]))
         assert "请等待组织部审批" in text
         assert self.site.status == Site.Status.NOMINATED
         assert self.site.nominated_by == self.tree.committee_a
         return text
 
     def reject(self) -> None:
-        url = reverse("site_reject", args=[self.site.pk])
+        url = reverse("campaigns:site_reject", args=[self.site.pk])
         with on(REJECTED_ON):
-            queue = self.zzb.get(reverse("nomination_queue", args=[self.campaign.pk]))
+            queue = self.zzb.get(reverse("campaigns:nomination_queue", args=[self.campaign.pk]))
             assert queue.status_code == 200
             assert self.tree.branch_a1.name in page_text(queue)
             assert self.zzb.get(url).status_code == 200
             response = self.zzb.post(url, {"reason": REJECTION}, follow=True)
-        text = landed(response, reverse("site_detail", args=[self.site.pk]))
+        text = landed(response, reverse("campaigns:site_detail", args=[self.site.pk]))
         assert "不予批准决定" in text
         self.site.refresh_from_db()
         assert self.site.status == Site.Status.REJECTED
@@ -200,8 +202,8 @@ class Walk:
 
     def committee_sees_the_reason(self) -> None:
         with on(REJECTED_ON):
-            site_page = self.dangwei.get(reverse("site_detail", args=[self.site.pk]))
-            nominate_page = self.dangwei.get(reverse("nominate", args=[self.campaign.pk]))
+            site_page = self.dangwei.get(reverse("campaigns:site_detail", args=[self.site.pk]))
+            nominate_page = self.dangwei.get(reverse("campaigns:nominate", args=[self.campaign.pk]))
         assert site_page.status_code == 200
         assert REJECTION in page_text(site_page)
         assert nominate_page.status_code == 200
@@ -215,10 +217,10 @@ class Walk:
         assert self.site.plan_file.name.endswith(".pdf")
 
     def approve(self) -> None:
-        queue = reverse("nomination_queue", args=[self.campaign.pk])
+        queue = reverse("campaigns:nomination_queue", args=[self.campaign.pk])
         with on(APPROVED_ON):
             response = self.zzb.post(
-                reverse("site_approve", args=[self.site.pk]),
+                reverse("campaigns:site_approve", args=[self.site.pk]),
                 {"note": "同意列为示范点创建单位", "next": queue},
                 follow=True,
             )
@@ -231,7 +233,7 @@ class Walk:
     # The secretary keeps the work schedule -----------------------------------------------------
 
     def add_work_items(self) -> None:
-        url = reverse("site_schedule", args=[self.site.pk])
+        url = reverse("campaigns:site_schedule", args=[self.site.pk])
         rows = [
             ("制定党支部创建工作实施方案", datetime.date(2026, 4, 15), "党支部"),
             ("建好高标准的党员活动室", datetime.date(2026, 6, 30), "一村书记"),
@@ -261,8 +263,8 @@ class Walk:
     def complete_work_items(self) -> None:
         with on(DONE_ON):
             for item in self.items:
-                response = self.shuji.post(reverse("work_item_done", args=[item.pk]), follow=True)
-                text = landed(response, reverse("site_schedule", args=[self.site.pk]))
+                response = self.shuji.post(reverse("campaigns:work_item_done", args=[item.pk]), follow=True)
+                text = landed(response, reverse("campaigns:site_schedule", args=[self.site.pk]))
                 assert f"“{item.title}”已标记为完成" in text
         for item in self.items:
             item.refresh_from_db()
@@ -272,8 +274,8 @@ class Walk:
     # Supervision and rectification ------------------------------------------------------------
 
     def supervise(self) -> None:
-        tab = reverse("site_supervision", args=[self.site.pk])
-        url = reverse("supervision_add", args=[self.site.pk])
+        tab = reverse("campaigns:site_supervision", args=[self.site.pk])
+        url = reverse("campaigns:supervision_add", args=[self.site.pk])
         with on(VISITED_ON):
             assert self.zzb.get(url).status_code == 200
             response = self.zzb.post(
@@ -299,7 +301,7 @@ class Walk:
             assert "已记录督导，提出整改事项 1 项" in text
 
             # The 党委 raises one more item on its own site, outside a visit.
-            add = reverse("rectification_add", args=[self.site.pk])
+            add = reverse("campaigns:rectification_add", args=[self.site.pk])
             assert self.dangwei.get(add).status_code == 200
             response = self.dangwei.post(
                 add,
@@ -320,14 +322,14 @@ class Walk:
         assert all(r.status == Rectification.Status.OPEN for r in self.rectifications)
 
     def answer_rectifications(self) -> None:
-        tab = reverse("site_supervision", args=[self.site.pk])
+        tab = reverse("campaigns:site_supervision", args=[self.site.pk])
         answers = [
             {"response": "已补齐上半年“三会一课”记录并归档。", "evidence": pdf("三会一课记录.pdf")},
             {"response": "公开栏已按月更新。"},
         ]
         with on(ANSWERED_ON):
             for item, data in zip(self.rectifications, answers, strict=True):
-                url = reverse("rectification_answer", args=[item.pk])
+                url = reverse("campaigns:rectification_answer", args=[item.pk])
                 assert self.shuji.get(url).status_code == 200
                 response = self.shuji.post(url, data, follow=True)
                 text = landed(response, tab)
@@ -340,16 +342,16 @@ class Walk:
         assert first.evidence.name.endswith(".pdf")
         assert not second.evidence
         # The supervisor can open the evidence the branch sent.
-        download = self.zzb.get(reverse("rectification_evidence", args=[first.pk]))
+        download = self.zzb.get(reverse("campaigns:rectification_evidence", args=[first.pk]))
         assert download.status_code == 200
         assert b"".join(download.streaming_content) == PDF
 
     def close_rectifications(self) -> None:
-        tab = reverse("site_supervision", args=[self.site.pk])
+        tab = reverse("campaigns:site_supervision", args=[self.site.pk])
         first, second = self.rectifications
         with on(CLOSED_ON):
             for browser, item in ((self.zzb, first), (self.dangwei, second)):
-                response = browser.post(reverse("rectification_close", args=[item.pk]), follow=True)
+                response = browser.post(reverse("campaigns:rectification_close", args=[item.pk]), follow=True)
                 text = landed(response, tab)
                 assert "整改事项已销号" in text
         for item in self.rectifications:
@@ -368,11 +370,13 @@ class Walk:
 
     def request_acceptance(self) -> None:
         with on(ACCEPTANCE_REQUESTED_ON):
-            page = self.dangwei.get(reverse("site_detail", args=[self.site.pk]))
+            page = self.dangwei.get(reverse("campaigns:site_detail", args=[self.site.pk]))
             assert page.status_code == 200
-            assert reverse("site_request_acceptance", args=[self.site.pk]) in page_text(page)
-            response = self.dangwei.post(reverse("site_request_acceptance", args=[self.site.pk]), follow=True)
-        text = landed(response, reverse("site_detail", args=[self.site.pk]))
+            assert reverse("campaigns:site_request_acceptance", args=[self.site.pk]) in page_text(page)
+            response = self.dangwei.post(
+                reverse("campaigns:site_request_acceptance", args=[self.site.pk]), follow=True
+            )
+        text = landed(response, reverse("campaigns:site_detail", args=[self.site.pk]))
         assert "已为“一村党支部”申请现场验收" in text
         self.site.refresh_from_db()
         assert self.site.status == Site.Status.ACCEPTANCE_REQUESTED
@@ -428,7 +432,7 @@ def test_full_path_through_the_pages(walk, cast):
     assert campaign_trail == [("创建活动", zzb), ("启动活动", zzb)]
 
     # The site's history tab shows the same steps, to those who see the site.
-    history = walk.shuji.get(reverse("site_history", args=[walk.site.pk]))
+    history = walk.shuji.get(reverse("campaigns:site_history", args=[walk.site.pk]))
     assert history.status_code == 200
     assert history.context["page_obj"].paginator.count == len(trail)
     text = page_text(history)
@@ -450,22 +454,22 @@ def test_refusals_on_the_way(walk, cast):
     def outsider_sees_nothing(*extra_urls: str) -> None:
         pk = walk.site.pk
         urls = [
-            reverse("site_detail", args=[pk]),
-            reverse("site_history", args=[pk]),
-            reverse("site_schedule", args=[pk]),
-            reverse("site_supervision", args=[pk]),
-            reverse("site_reject", args=[pk]),
+            reverse("campaigns:site_detail", args=[pk]),
+            reverse("campaigns:site_history", args=[pk]),
+            reverse("campaigns:site_schedule", args=[pk]),
+            reverse("campaigns:site_supervision", args=[pk]),
+            reverse("campaigns:site_reject", args=[pk]),
             *extra_urls,
         ]
         for url in urls:
             assert walk.outsider.get(url).status_code == 404, url
         for url in (
-            reverse("site_approve", args=[pk]),
-            reverse("site_reject", args=[pk]),
-            reverse("site_withdraw", args=[pk]),
-            reverse("site_request_acceptance", args=[pk]),
-            reverse("supervision_add", args=[pk]),
-            reverse("rectification_add", args=[pk]),
+            reverse("campaigns:site_approve", args=[pk]),
+            reverse("campaigns:site_reject", args=[pk]),
+            reverse("campaigns:site_withdraw", args=[pk]),
+            reverse("campaigns:site_request_acceptance", args=[pk]),
+            reverse("campaigns:supervision_add", args=[pk]),
+            reverse("campaigns:rectification_add", args=[pk]),
         ):
             assert walk.outsider.post(url, {"reason": "x", "note": "x"}).status_code == 404, url
 
@@ -476,58 +480,63 @@ def test_refusals_on_the_way(walk, cast):
     walk.create_campaign()
     # Only the 组织部 starts the campaign.
     for browser in (walk.dangwei, walk.shuji, walk.outsider):
-        assert browser.post(reverse("campaign_activate", args=[walk.campaign.pk])).status_code == 403
+        assert (
+            browser.post(reverse("assessments:campaign_activate", args=[walk.campaign.pk])).status_code == 403
+        )
     walk.activate_campaign()
 
     walk.nominate(NOMINATED_ON)
     outsider_sees_nothing()
     with on(REJECTED_ON):
         for browser in (walk.shuji, walk.dangwei):
-            assert browser.post(reverse("site_approve", args=[walk.site.pk])).status_code == 403
+            assert browser.post(reverse("campaigns:site_approve", args=[walk.site.pk])).status_code == 403
             assert (
-                browser.post(reverse("site_reject", args=[walk.site.pk]), {"reason": "x"}).status_code == 403
+                browser.post(
+                    reverse("campaigns:site_reject", args=[walk.site.pk]), {"reason": "x"}
+                ).status_code
+                == 403
             )
         # The secretary is not offered the decision either.
-        page = walk.shuji.get(reverse("site_detail", args=[walk.site.pk]))
+        page = walk.shuji.get(reverse("campaigns:site_detail", args=[walk.site.pk]))
         assert page.status_code == 200
-        assert reverse("site_approve", args=[walk.site.pk]) not in page_text(page)
+        assert reverse("campaigns:site_approve", args=[walk.site.pk]) not in page_text(page)
         # Nor may the secretary or the outsider nominate for 第一党委.
         for browser in (walk.shuji, walk.outsider):
-            assert browser.get(reverse("nominate", args=[walk.campaign.pk])).status_code == 403
+            assert browser.get(reverse("campaigns:nominate", args=[walk.campaign.pk])).status_code == 403
     unchanged(Site.Status.NOMINATED)
 
     walk.reject()
     walk.nominate_again()
     with on(APPROVED_ON):
-        assert walk.shuji.post(reverse("site_approve", args=[walk.site.pk])).status_code == 403
+        assert walk.shuji.post(reverse("campaigns:site_approve", args=[walk.site.pk])).status_code == 403
     unchanged(Site.Status.NOMINATED)
     walk.approve()
 
     walk.add_work_items()
     item = walk.items[0]
     with on(DONE_ON):
-        assert walk.outsider.post(reverse("work_item_done", args=[item.pk])).status_code == 404
-        assert walk.outsider.get(reverse("work_item_edit", args=[item.pk])).status_code == 404
+        assert walk.outsider.post(reverse("campaigns:work_item_done", args=[item.pk])).status_code == 404
+        assert walk.outsider.get(reverse("campaigns:work_item_edit", args=[item.pk])).status_code == 404
     item.refresh_from_db()
     assert item.status == WorkItem.Status.PLANNED
     walk.complete_work_items()
 
     with on(VISITED_ON):
         # Supervision is the 组织部's and the 党委's, not the branch's.
-        assert walk.shuji.get(reverse("supervision_add", args=[walk.site.pk])).status_code == 403
-        assert walk.shuji.get(reverse("rectification_add", args=[walk.site.pk])).status_code == 403
+        assert walk.shuji.get(reverse("campaigns:supervision_add", args=[walk.site.pk])).status_code == 403
+        assert walk.shuji.get(reverse("campaigns:rectification_add", args=[walk.site.pk])).status_code == 403
     assert not SupervisionVisit.objects.exists()
     walk.supervise()
 
     first, _ = walk.rectifications
     with on(ANSWERED_ON):
         outsider_sees_nothing(
-            reverse("rectification_answer", args=[first.pk]),
-            reverse("rectification_evidence", args=[first.pk]),
+            reverse("campaigns:rectification_answer", args=[first.pk]),
+            reverse("campaigns:rectification_evidence", args=[first.pk]),
         )
         assert (
             walk.outsider.post(
-                reverse("rectification_answer", args=[first.pk]), {"response": "x"}
+                reverse("campaigns:rectification_answer", args=[first.pk]), {"response": "x"}
             ).status_code
             == 404
         )
@@ -535,8 +544,10 @@ def test_refusals_on_the_way(walk, cast):
 
     with on(CLOSED_ON):
         # The branch answers; it does not close its own items.
-        assert walk.shuji.post(reverse("rectification_close", args=[first.pk])).status_code == 403
-        assert walk.outsider.post(reverse("rectification_close", args=[first.pk])).status_code == 404
+        assert walk.shuji.post(reverse("campaigns:rectification_close", args=[first.pk])).status_code == 403
+        assert (
+            walk.outsider.post(reverse("campaigns:rectification_close", args=[first.pk])).status_code == 404
+        )
     first.refresh_from_db()
     assert first.status == Rectification.Status.ANSWERED
     walk.close_rectifications()
@@ -544,11 +555,11 @@ def test_refusals_on_the_way(walk, cast):
     walk.self_assessment_approved()
     # Before 总结验收 begins the request is refused with the reason, and nothing changes.
     with on(TOO_EARLY_FOR_ACCEPTANCE):
-        url = reverse("site_request_acceptance", args=[walk.site.pk])
-        page = walk.dangwei.get(reverse("site_detail", args=[walk.site.pk]))
+        url = reverse("campaigns:site_request_acceptance", args=[walk.site.pk])
+        page = walk.dangwei.get(reverse("campaigns:site_detail", args=[walk.site.pk]))
         assert url not in page_text(page)
         response = walk.dangwei.post(url, follow=True)
-        text = landed(response, reverse("site_detail", args=[walk.site.pk]))
+        text = landed(response, reverse("campaigns:site_detail", args=[walk.site.pk]))
         assert "届时方可申请验收" in text
         # Acceptance is asked for by the nominating 党委, not the branch or the 组织部.
         assert walk.shuji.post(url).status_code == 403
@@ -556,7 +567,10 @@ def test_refusals_on_the_way(walk, cast):
     unchanged(Site.Status.SELF_ASSESSED)
     with on(ACCEPTANCE_REQUESTED_ON):
         outsider_sees_nothing()
-        assert walk.shuji.post(reverse("site_request_acceptance", args=[walk.site.pk])).status_code == 403
+        assert (
+            walk.shuji.post(reverse("campaigns:site_request_acceptance", args=[walk.site.pk])).status_code
+            == 403
+        )
     unchanged(Site.Status.SELF_ASSESSED)
     walk.request_acceptance()
 

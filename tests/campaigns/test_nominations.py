@@ -95,17 +95,17 @@ def assert_login_redirect(response):
 def test_nomination_queue_answers_each_role(client, cast, campaign, nominated, role, expected):
     login(client, cast, role)
 
-    response = client.get(reverse("nomination_queue", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:nomination_queue", args=[campaign.pk]))
 
     assert response.status_code == expected
 
 
 def test_nomination_queue_anonymous_and_stranger(client, campaign, stranger):
-    url = reverse("nomination_queue", args=[campaign.pk])
+    url = reverse("campaigns:nomination_queue", args=[campaign.pk])
     assert_login_redirect(client.get(url))
     client.force_login(stranger)
     assert client.get(url).status_code == 404
-    assert client.get(reverse("nomination_queue", args=[campaign.pk + 99])).status_code == 404
+    assert client.get(reverse("campaigns:nomination_queue", args=[campaign.pk + 99])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_nomination_queue_anonymous_and_stranger(client, campaign, stranger):
 def test_nominate_page_answers_each_role(client, cast, campaign, mobilization, role, expected):
     login(client, cast, role)
 
-    response = client.get(reverse("nominate", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:nominate", args=[campaign.pk]))
 
     assert response.status_code == expected
 
@@ -127,7 +127,7 @@ def test_nominate_post_by_a_non_committee_is_refused_and_creates_nothing(
     login(client, cast, role)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "方案"}
+        reverse("campaigns:nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "方案"}
     )
 
     assert response.status_code == 403
@@ -135,7 +135,7 @@ def test_nominate_post_by_a_non_committee_is_refused_and_creates_nothing(
 
 
 def test_nominate_anonymous_and_stranger(client, campaign, stranger, mobilization):
-    url = reverse("nominate", args=[campaign.pk])
+    url = reverse("campaigns:nominate", args=[campaign.pk])
     assert_login_redirect(client.get(url))
     client.force_login(stranger)
     assert client.get(url).status_code == 404
@@ -148,16 +148,16 @@ def test_nominate_anonymous_and_stranger(client, campaign, stranger, mobilizatio
 def test_approve_answers_each_role(client, cast, nominated, role, expected):
     login(client, cast, role)
 
-    response = client.post(reverse("site_approve", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_approve", args=[nominated.pk]))
 
     assert response.status_code == expected
     assert status_of(nominated) == (Site.Status.APPROVED if expected == 302 else Site.Status.NOMINATED)
 
 
 def test_approve_anonymous_is_sent_to_login_and_get_is_not_allowed(client, cast, nominated):
-    assert_login_redirect(client.post(reverse("site_approve", args=[nominated.pk])))
+    assert_login_redirect(client.post(reverse("campaigns:site_approve", args=[nominated.pk])))
     client.force_login(cast.org_department)
-    assert client.get(reverse("site_approve", args=[nominated.pk])).status_code == 405
+    assert client.get(reverse("campaigns:site_approve", args=[nominated.pk])).status_code == 405
     assert status_of(nominated) == Site.Status.NOMINATED
 
 
@@ -168,8 +168,8 @@ def test_approve_anonymous_is_sent_to_login_and_get_is_not_allowed(client, cast,
 def test_reject_page_answers_each_role(client, cast, nominated, role, expected):
     login(client, cast, role)
 
-    page = client.get(reverse("site_reject", args=[nominated.pk]))
-    posted = client.post(reverse("site_reject", args=[nominated.pk]), {"reason": "材料不全"})
+    page = client.get(reverse("campaigns:site_reject", args=[nominated.pk]))
+    posted = client.post(reverse("campaigns:site_reject", args=[nominated.pk]), {"reason": "材料不全"})
 
     assert page.status_code == expected
     assert posted.status_code == (302 if expected == 200 else expected)
@@ -177,8 +177,8 @@ def test_reject_page_answers_each_role(client, cast, nominated, role, expected):
 
 
 def test_reject_anonymous_is_sent_to_login(client, nominated):
-    assert_login_redirect(client.get(reverse("site_reject", args=[nominated.pk])))
-    assert_login_redirect(client.post(reverse("site_reject", args=[nominated.pk]), {"reason": "x"}))
+    assert_login_redirect(client.get(reverse("campaigns:site_reject", args=[nominated.pk])))
+    assert_login_redirect(client.post(reverse("campaigns:site_reject", args=[nominated.pk]), {"reason": "x"}))
     assert status_of(nominated) == Site.Status.NOMINATED
 
 
@@ -189,14 +189,14 @@ def test_reject_anonymous_is_sent_to_login(client, nominated):
 def test_withdraw_answers_each_role(client, cast, nominated, role, expected):
     login(client, cast, role)
 
-    response = client.post(reverse("site_withdraw", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_withdraw", args=[nominated.pk]))
 
     assert response.status_code == expected
     assert status_of(nominated) == (Site.Status.WITHDRAWN if expected == 302 else Site.Status.NOMINATED)
 
 
 def test_withdraw_anonymous_is_sent_to_login(client, nominated):
-    assert_login_redirect(client.post(reverse("site_withdraw", args=[nominated.pk])))
+    assert_login_redirect(client.post(reverse("campaigns:site_withdraw", args=[nominated.pk])))
     assert status_of(nominated) == Site.Status.NOMINATED
 
 
@@ -214,7 +214,7 @@ def test_request_acceptance_answers_each_role(client, cast, self_assessed, monke
     on_day(monkeypatch, ACCEPTANCE_DAY)
     login(client, cast, role)
 
-    response = client.post(reverse("site_request_acceptance", args=[self_assessed.pk]))
+    response = client.post(reverse("campaigns:site_request_acceptance", args=[self_assessed.pk]))
 
     assert response.status_code == expected
     assert status_of(self_assessed) == (
@@ -223,18 +223,18 @@ def test_request_acceptance_answers_each_role(client, cast, self_assessed, monke
 
 
 def test_request_acceptance_anonymous_is_sent_to_login(client, self_assessed):
-    assert_login_redirect(client.post(reverse("site_request_acceptance", args=[self_assessed.pk])))
+    assert_login_redirect(client.post(reverse("campaigns:site_request_acceptance", args=[self_assessed.pk])))
     assert status_of(self_assessed) == Site.Status.SELF_ASSESSED
 
 
 def test_lifecycle_posts_on_a_missing_site_answer_404(client, cast, nominated):
     client.force_login(cast.org_department)
     missing = nominated.pk + 99
-    assert client.post(reverse("site_approve", args=[missing])).status_code == 404
-    assert client.get(reverse("site_reject", args=[missing])).status_code == 404
+    assert client.post(reverse("campaigns:site_approve", args=[missing])).status_code == 404
+    assert client.get(reverse("campaigns:site_reject", args=[missing])).status_code == 404
     client.force_login(cast.committee)
-    assert client.post(reverse("site_withdraw", args=[missing])).status_code == 404
-    assert client.post(reverse("site_request_acceptance", args=[missing])).status_code == 404
+    assert client.post(reverse("campaigns:site_withdraw", args=[missing])).status_code == 404
+    assert client.post(reverse("campaigns:site_request_acceptance", args=[missing])).status_code == 404
 
 
 # The nominate form ---------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def branch_options(html: str) -> dict[str, str]:
 def test_committee_is_offered_only_its_own_branches(client, cast, tree, campaign, mobilization):
     client.force_login(cast.committee)
 
-    response = client.get(reverse("nominate", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:nominate", args=[campaign.pk]))
 
     offered = set(response.context["form"].fields["branch"].queryset)
     assert offered == {tree.branch_a1, tree.branch_a2}
@@ -264,7 +264,8 @@ def test_crafted_post_for_another_committees_branch_is_refused(client, cast, tre
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.branch_b1.pk, "plan": "冒名申报的方案"}
+        reverse("campaigns:nominate", args=[campaign.pk]),
+        {"branch": tree.branch_b1.pk, "plan": "冒名申报的方案"},
     )
 
     assert response.status_code == 200
@@ -277,7 +278,7 @@ def test_a_party_group_cannot_be_nominated_either(client, cast, tree, campaign, 
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.group_a1.pk, "plan": "方案"}
+        reverse("campaigns:nominate", args=[campaign.pk]), {"branch": tree.group_a1.pk, "plan": "方案"}
     )
 
     assert response.context["form"].errors["branch"]
@@ -288,13 +289,13 @@ def test_nominating_creates_the_site_and_goes_to_its_page(client, cast, tree, ca
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]),
+        reverse("campaigns:nominate", args=[campaign.pk]),
         {"branch": tree.branch_a2.pk, "plan": "二村创建方案", "highlights": "村企联建"},
     )
 
     site = Site.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("site_detail", args=[site.pk])
+    assert response.url == reverse("campaigns:site_detail", args=[site.pk])
     assert (site.organization, site.nominated_by, site.status) == (
         tree.branch_a2,
         tree.committee_a,
@@ -312,7 +313,7 @@ def test_nominating_with_a_plan_file_stores_it_in_the_same_step(
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]),
+        reverse("campaigns:nominate", args=[campaign.pk]),
         {"branch": tree.branch_a1.pk, "plan_file": SimpleUploadedFile("一村创建方案.pdf", PDF)},
     )
 
@@ -337,7 +338,7 @@ def test_a_bad_plan_file_is_refused_beside_the_field_keeping_the_text(
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]),
+        reverse("campaigns:nominate", args=[campaign.pk]),
         {
             "branch": tree.branch_a1.pk,
             "plan": "已经写好的方案正文",
@@ -358,7 +359,7 @@ def test_a_plan_file_over_the_limit_is_refused(client, cast, tree, campaign, mob
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]),
+        reverse("campaigns:nominate", args=[campaign.pk]),
         {"branch": tree.branch_a1.pk, "plan_file": SimpleUploadedFile("大.pdf", PDF + b"0" * 1024 * 1024)},
     )
 
@@ -370,7 +371,7 @@ def test_the_page_states_the_upload_limits(client, cast, campaign, mobilization,
     settings.MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     client.force_login(cast.committee)
 
-    html = client.get(reverse("nominate", args=[campaign.pk])).content.decode()
+    html = client.get(reverse("campaigns:nominate", args=[campaign.pk])).content.decode()
 
     assert "支持 PDF、Word（.doc/.docx）、图片（.jpg/.png），单个文件不超过 20 MB" in html
     assert 'accept=".pdf,.doc,.docx,.jpg,.jpeg,.png"' in html
@@ -380,7 +381,7 @@ def test_a_plan_or_a_file_is_required(client, cast, tree, campaign, mobilization
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "highlights": "特色"}
+        reverse("campaigns:nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "highlights": "特色"}
     )
 
     assert response.context["form"].errors["plan"] == ["请填写创建方案，或上传方案文件。"]
@@ -392,9 +393,9 @@ def test_full_quota_shows_the_services_reason_and_keeps_the_typed_plan(client, c
     nominate_site(campaign=campaign, branch=tree.branch_a1, by=cast.committee, today=MOBILIZATION_DAY)
     client.force_login(cast.committee)
 
-    page = client.get(reverse("nominate", args=[campaign.pk]))
+    page = client.get(reverse("campaigns:nominate", args=[campaign.pk]))
     response = client.post(
-        reverse("nominate", args=[campaign.pk]),
+        reverse("campaigns:nominate", args=[campaign.pk]),
         {"branch": tree.branch_a2.pk, "plan": "二村精心准备的创建方案", "highlights": "村企联建"},
     )
 
@@ -416,9 +417,9 @@ def test_second_nomination_of_a_branch_shows_the_reason_and_keeps_the_plan(
 ):
     client.force_login(cast.committee)
 
-    page = client.get(reverse("nominate", args=[campaign.pk]))
+    page = client.get(reverse("campaigns:nominate", args=[campaign.pk]))
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "第二份方案"}
+        reverse("campaigns:nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "第二份方案"}
     )
 
     option = branch_options(page.content.decode())[str(tree.branch_a1.pk)]
@@ -436,9 +437,9 @@ def test_outside_the_nomination_phases_the_page_says_so_and_a_post_is_refused(
     on_day(monkeypatch, ACCEPTANCE_DAY)
     client.force_login(cast.committee)
 
-    page = client.get(reverse("nominate", args=[campaign.pk]))
+    page = client.get(reverse("campaigns:nominate", args=[campaign.pk]))
     response = client.post(
-        reverse("nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "方案"}
+        reverse("campaigns:nominate", args=[campaign.pk]), {"branch": tree.branch_a1.pk, "plan": "方案"}
     )
 
     html = page.content.decode()
@@ -450,15 +451,15 @@ def test_outside_the_nomination_phases_the_page_says_so_and_a_post_is_refused(
 
 def test_rejected_then_nominated_again_then_approved(client, cast, tree, campaign, mobilization):
     """The whole path through the pages, each step by its own role, recorded with its actor."""
-    url = reverse("nominate", args=[campaign.pk])
+    url = reverse("campaigns:nominate", args=[campaign.pk])
     client.force_login(cast.committee)
     client.post(url, {"branch": tree.branch_a1.pk, "plan": "第一版方案"})
     site = Site.objects.get()
 
     client.force_login(cast.org_department)
-    queue = client.get(reverse("nomination_queue", args=[campaign.pk]))
+    queue = client.get(reverse("campaigns:nomination_queue", args=[campaign.pk]))
     assert "第一版方案" in queue.content.decode()
-    client.post(reverse("site_reject", args=[site.pk]), {"reason": "方案过于笼统，请细化到月"})
+    client.post(reverse("campaigns:site_reject", args=[site.pk]), {"reason": "方案过于笼统，请细化到月"})
     site.refresh_from_db()
     assert (site.status, site.decision_note) == (Site.Status.REJECTED, "方案过于笼统，请细化到月")
 
@@ -472,7 +473,7 @@ def test_rejected_then_nominated_again_then_approved(client, cast, tree, campaig
     assert (site.status, site.plan, site.decision_note) == (Site.Status.NOMINATED, "第二版方案：按月细化", "")
 
     client.force_login(cast.org_department)
-    client.post(reverse("site_approve", args=[site.pk]), {"note": "同意创建"})
+    client.post(reverse("campaigns:site_approve", args=[site.pk]), {"note": "同意创建"})
     site.refresh_from_db()
     assert (site.status, site.decision_note) == (Site.Status.APPROVED, "同意创建")
     trail = [
@@ -506,7 +507,7 @@ def test_queue_shows_plan_highlights_committee_and_file_link(
     reject_site(site=rejected, by=cast.org_department, reason="党员队伍薄弱，建议明年再报")
     client.force_login(cast.org_department)
 
-    response = client.get(reverse("nomination_queue", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:nomination_queue", args=[campaign.pk]))
 
     assert list(response.context["page_obj"]) == [nominated]
     assert list(response.context["decided_page"]) == [rejected]
@@ -514,8 +515,8 @@ def test_queue_shows_plan_highlights_committee_and_file_link(
     assert "打造“党员星级服务”品牌" in html
     assert "党员星级服务" in html
     assert "第一党委 申报" in html
-    assert reverse("site_plan_file", args=[nominated.pk]) in html
-    assert f'hx-post="{reverse("site_approve", args=[nominated.pk])}"' in html
+    assert reverse("campaigns:site_plan_file", args=[nominated.pk]) in html
+    assert f'hx-post="{reverse("campaigns:site_approve", args=[nominated.pk])}"' in html
     assert "党员队伍薄弱，建议明年再报" in html
     assert "不予批准" in html
 
@@ -526,8 +527,10 @@ def test_queue_filters_by_committee(client, cast, tree, campaign, nominated):
     b1 = nominate_site(campaign=campaign, branch=tree.branch_b1, by=committee_b, today=MOBILIZATION_DAY)
     client.force_login(cast.org_department)
 
-    everything = client.get(reverse("nomination_queue", args=[campaign.pk]))
-    only_b = client.get(reverse("nomination_queue", args=[campaign.pk]), {"committee": tree.committee_b.pk})
+    everything = client.get(reverse("campaigns:nomination_queue", args=[campaign.pk]))
+    only_b = client.get(
+        reverse("campaigns:nomination_queue", args=[campaign.pk]), {"committee": tree.committee_b.pk}
+    )
 
     assert set(everything.context["page_obj"]) == {nominated, b1}
     assert list(only_b.context["page_obj"]) == [b1]
@@ -558,7 +561,7 @@ def test_queue_query_count_does_not_grow_and_it_paginates(client, cast, tree, dj
     campaign = active_campaign(organizer=tree.work, by=cast.org_department, quota_per_committee=100)
     grow_nominations(tree, cast, campaign, 3)
     client.force_login(cast.org_department)
-    url = reverse("nomination_queue", args=[campaign.pk])
+    url = reverse("campaigns:nomination_queue", args=[campaign.pk])
 
     with django_assert_max_num_queries(QUEUE_QUERIES) as few:
         client.get(url)
@@ -577,10 +580,10 @@ def test_queue_query_count_does_not_grow_and_it_paginates(client, cast, tree, dj
 
 def test_htmx_approve_answers_the_card_in_place(client, cast, campaign, nominated):
     client.force_login(cast.org_department)
-    queue = reverse("nomination_queue", args=[campaign.pk])
+    queue = reverse("campaigns:nomination_queue", args=[campaign.pk])
 
     response = client.post(
-        reverse("site_approve", args=[nominated.pk]),
+        reverse("campaigns:site_approve", args=[nominated.pk]),
         {"note": "同意", "next": queue},
         HTTP_HX_REQUEST="true",
     )
@@ -596,15 +599,17 @@ def test_htmx_approve_answers_the_card_in_place(client, cast, campaign, nominate
 
 def test_plain_approve_redirects_to_next_or_the_site_page(client, cast, campaign, tree, nominated):
     client.force_login(cast.org_department)
-    queue = reverse("nomination_queue", args=[campaign.pk])
+    queue = reverse("campaigns:nomination_queue", args=[campaign.pk])
 
-    response = client.post(reverse("site_approve", args=[nominated.pk]), {"next": queue})
+    response = client.post(reverse("campaigns:site_approve", args=[nominated.pk]), {"next": queue})
     first_messages = message_texts(response)
-    again = client.post(reverse("site_approve", args=[nominated.pk]), {"next": "https://evil.example/"})
+    again = client.post(
+        reverse("campaigns:site_approve", args=[nominated.pk]), {"next": "https://evil.example/"}
+    )
 
     assert response.url == queue
     assert first_messages == ["已批准“一村党支部”创建示范点。"]
-    assert again.url == reverse("site_detail", args=[nominated.pk])
+    assert again.url == reverse("campaigns:site_detail", args=[nominated.pk])
     assert message_texts(again)[-1] == "示范点当前状态为“批准创建”，不能批准。"
 
 
@@ -612,7 +617,7 @@ def test_htmx_approve_of_a_decided_site_shows_the_reason_in_the_card(client, cas
     reject_site(site=nominated, by=cast.org_department, reason="不符合条件")
     client.force_login(cast.org_department)
 
-    response = client.post(reverse("site_approve", args=[nominated.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("campaigns:site_approve", args=[nominated.pk]), HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
     assert "示范点当前状态为“不予批准”，不能批准。" in response.content.decode()
@@ -622,7 +627,7 @@ def test_htmx_approve_of_a_decided_site_shows_the_reason_in_the_card(client, cas
 def test_reject_needs_a_reason_and_keeps_the_page(client, cast, nominated):
     client.force_login(cast.org_department)
 
-    response = client.post(reverse("site_reject", args=[nominated.pk]), {"reason": "   "})
+    response = client.post(reverse("campaigns:site_reject", args=[nominated.pk]), {"reason": "   "})
 
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == ["请写明不予批准的理由。"]
@@ -631,10 +636,11 @@ def test_reject_needs_a_reason_and_keeps_the_page(client, cast, nominated):
 
 def test_reject_goes_back_to_a_safe_next(client, cast, campaign, nominated):
     client.force_login(cast.org_department)
-    queue = reverse("nomination_queue", args=[campaign.pk])
+    queue = reverse("campaigns:nomination_queue", args=[campaign.pk])
 
     response = client.post(
-        reverse("site_reject", args=[nominated.pk]) + f"?next={queue}", {"reason": "理由", "next": queue}
+        reverse("campaigns:site_reject", args=[nominated.pk]) + f"?next={queue}",
+        {"reason": "理由", "next": queue},
     )
 
     assert response.url == queue
@@ -645,8 +651,8 @@ def test_reject_page_of_a_decided_site_offers_no_form_and_refuses_a_post(client,
     approve_site(site=nominated, by=cast.org_department)
     client.force_login(cast.org_department)
 
-    page = client.get(reverse("site_reject", args=[nominated.pk]))
-    response = client.post(reverse("site_reject", args=[nominated.pk]), {"reason": "改主意了"})
+    page = client.get(reverse("campaigns:site_reject", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_reject", args=[nominated.pk]), {"reason": "改主意了"})
 
     assert "示范点当前状态为“批准创建”，不能不予批准。" in page.content.decode()
     assert 'name="reason"' not in page.content.decode()
@@ -660,9 +666,9 @@ def test_reject_page_of_a_decided_site_offers_no_form_and_refuses_a_post(client,
 def test_withdraw_frees_the_place_and_says_so(client, cast, nominated):
     client.force_login(cast.committee)
 
-    response = client.post(reverse("site_withdraw", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_withdraw", args=[nominated.pk]))
 
-    assert response.url == reverse("site_detail", args=[nominated.pk])
+    assert response.url == reverse("campaigns:site_detail", args=[nominated.pk])
     assert "名额已释放" in message_texts(response)[0]
     assert status_of(nominated) == Site.Status.WITHDRAWN
 
@@ -671,7 +677,7 @@ def test_withdrawing_a_decided_nomination_is_refused_with_the_reason(client, cas
     approve_site(site=nominated, by=cast.org_department)
     client.force_login(cast.committee)
 
-    response = client.post(reverse("site_withdraw", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_withdraw", args=[nominated.pk]))
 
     assert response.status_code == 302
     assert message_texts(response) == ["示范点当前状态为“批准创建”，不能撤回。"]
@@ -682,7 +688,7 @@ def test_request_acceptance_is_refused_before_the_acceptance_phase(client, cast,
     on_day(monkeypatch, IMPLEMENTATION_DAY)
     client.force_login(cast.committee)
 
-    response = client.post(reverse("site_request_acceptance", args=[self_assessed.pk]))
+    response = client.post(reverse("campaigns:site_request_acceptance", args=[self_assessed.pk]))
 
     assert response.status_code == 302
     assert "届时方可申请验收" in message_texts(response)[0]
@@ -694,7 +700,7 @@ def test_request_acceptance_is_refused_before_self_assessment(client, cast, nomi
     on_day(monkeypatch, ACCEPTANCE_DAY)
     client.force_login(cast.committee)
 
-    response = client.post(reverse("site_request_acceptance", args=[nominated.pk]))
+    response = client.post(reverse("campaigns:site_request_acceptance", args=[nominated.pk]))
 
     assert message_texts(response) == ["示范点当前状态为“批准创建”，不能申请验收。"]
     assert status_of(nominated) == Site.Status.APPROVED
@@ -706,9 +712,9 @@ def test_request_acceptance_allowed_in_the_acceptance_phase_and_again_after_rect
     on_day(monkeypatch, ACCEPTANCE_DAY)
     client.force_login(cast.committee)
 
-    first = client.post(reverse("site_request_acceptance", args=[self_assessed.pk]))
+    first = client.post(reverse("campaigns:site_request_acceptance", args=[self_assessed.pk]))
     record_verdict(site=Site.objects.get(pk=self_assessed.pk), by=cast.inspector, verdict="RECTIFYING")
-    second = client.post(reverse("site_request_acceptance", args=[self_assessed.pk]))
+    second = client.post(reverse("campaigns:site_request_acceptance", args=[self_assessed.pk]))
 
     assert "已为“一村党支部”申请现场验收" in message_texts(first)[0]
     assert second.status_code == 302
@@ -732,24 +738,26 @@ def render_actions(user, site) -> str:
 def test_site_actions_offer_the_decision_to_the_org_department_only(cast, nominated):
     html = render_actions(cast.org_department, nominated)
 
-    assert reverse("site_approve", args=[nominated.pk]) in html
-    assert f"{reverse('site_reject', args=[nominated.pk])}?next=" in html
+    assert reverse("campaigns:site_approve", args=[nominated.pk]) in html
+    assert f"{reverse('campaigns:site_reject', args=[nominated.pk])}?next=" in html
     for role in ["committee", "secretary", "inspector"]:
-        assert reverse("site_approve", args=[nominated.pk]) not in render_actions(
+        assert reverse("campaigns:site_approve", args=[nominated.pk]) not in render_actions(
             getattr(cast, role), nominated
         )
 
 
 def test_site_actions_offer_withdraw_to_the_committee_only(cast, nominated):
-    assert reverse("site_withdraw", args=[nominated.pk]) in render_actions(cast.committee, nominated)
+    assert reverse("campaigns:site_withdraw", args=[nominated.pk]) in render_actions(
+        cast.committee, nominated
+    )
     for role in ["org_department", "secretary", "inspector"]:
-        assert reverse("site_withdraw", args=[nominated.pk]) not in render_actions(
+        assert reverse("campaigns:site_withdraw", args=[nominated.pk]) not in render_actions(
             getattr(cast, role), nominated
         )
 
 
 def test_site_actions_say_when_acceptance_may_be_requested(cast, self_assessed, monkeypatch):
-    url = reverse("site_request_acceptance", args=[self_assessed.pk])
+    url = reverse("campaigns:site_request_acceptance", args=[self_assessed.pk])
 
     on_day(monkeypatch, IMPLEMENTATION_DAY)
     early = render_actions(cast.committee, self_assessed)

@@ -113,11 +113,11 @@ def schedule_of(site=None, campaign=None) -> list[tuple]:
 def test_everyone_in_the_campaign_sees_its_schedule(client, cast, campaign, campaign_item, role):
     login(client, cast, role)
 
-    response = client.get(reverse("campaign_schedule", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:campaign_schedule", args=[campaign.pk]))
 
     assert response.status_code == 200
     assert "召开创建工作部署会议" in response.content.decode()
-    export = client.get(reverse("campaign_schedule_export", args=[campaign.pk]))
+    export = client.get(reverse("campaigns:campaign_schedule_export", args=[campaign.pk]))
     assert export.status_code == 200
 
 
@@ -136,14 +136,14 @@ def test_only_the_org_department_is_offered_campaign_schedule_changes(
 ):
     login(client, cast, role)
 
-    html = client.get(reverse("campaign_schedule", args=[campaign.pk])).content.decode()
-    import_page = client.get(reverse("campaign_schedule_import", args=[campaign.pk]))
-    edit_page = client.get(reverse("work_item_edit", args=[campaign_item.pk]))
-    delete_page = client.get(reverse("work_item_delete", args=[campaign_item.pk]))
+    html = client.get(reverse("campaigns:campaign_schedule", args=[campaign.pk])).content.decode()
+    import_page = client.get(reverse("campaigns:campaign_schedule_import", args=[campaign.pk]))
+    edit_page = client.get(reverse("campaigns:work_item_edit", args=[campaign_item.pk]))
+    delete_page = client.get(reverse("campaigns:work_item_delete", args=[campaign_item.pk]))
 
-    assert (reverse("work_item_edit", args=[campaign_item.pk]) in html) is editor
+    assert (reverse("campaigns:work_item_edit", args=[campaign_item.pk]) in html) is editor
     assert ("新增工作安排" in html) is editor
-    assert (reverse("campaign_schedule_import", args=[campaign.pk]) in html) is editor
+    assert (reverse("campaigns:campaign_schedule_import", args=[campaign.pk]) in html) is editor
     expected = 200 if editor else 403
     assert (import_page.status_code, edit_page.status_code, delete_page.status_code) == (expected,) * 3
 
@@ -161,11 +161,11 @@ def test_only_the_org_department_is_offered_campaign_schedule_changes(
 def test_site_schedule_answers_each_role(client, cast, site, site_item, role, expected, editor):
     login(client, cast, role)
 
-    page = client.get(reverse("site_schedule", args=[site.pk]))
-    export = client.get(reverse("site_schedule_export", args=[site.pk]))
-    import_page = client.get(reverse("site_schedule_import", args=[site.pk]))
-    edit_page = client.get(reverse("work_item_edit", args=[site_item.pk]))
-    delete_page = client.get(reverse("work_item_delete", args=[site_item.pk]))
+    page = client.get(reverse("campaigns:site_schedule", args=[site.pk]))
+    export = client.get(reverse("campaigns:site_schedule_export", args=[site.pk]))
+    import_page = client.get(reverse("campaigns:site_schedule_import", args=[site.pk]))
+    edit_page = client.get(reverse("campaigns:work_item_edit", args=[site_item.pk]))
+    delete_page = client.get(reverse("campaigns:work_item_delete", args=[site_item.pk]))
 
     assert page.status_code == expected
     assert export.status_code == expected
@@ -174,43 +174,43 @@ def test_site_schedule_answers_each_role(client, cast, site, site_item, role, ex
     if expected == 200:
         html = page.content.decode()
         assert "制定党支部创建工作实施方案" in html
-        assert (reverse("work_item_edit", args=[site_item.pk]) in html) is editor
-        assert (reverse("site_schedule_import", args=[site.pk]) in html) is editor
+        assert (reverse("campaigns:work_item_edit", args=[site_item.pk]) in html) is editor
+        assert (reverse("campaigns:site_schedule_import", args=[site.pk]) in html) is editor
 
 
 def test_another_county_gets_404_everywhere(client, stranger, campaign, site, site_item, campaign_item):
     client.force_login(stranger)
     urls = [
-        reverse("campaign_schedule", args=[campaign.pk]),
-        reverse("campaign_schedule_import", args=[campaign.pk]),
-        reverse("campaign_schedule_export", args=[campaign.pk]),
-        reverse("site_schedule", args=[site.pk]),
-        reverse("site_schedule_import", args=[site.pk]),
-        reverse("site_schedule_export", args=[site.pk]),
-        reverse("work_item_edit", args=[site_item.pk]),
-        reverse("work_item_delete", args=[campaign_item.pk]),
+        reverse("campaigns:campaign_schedule", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_import", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_export", args=[campaign.pk]),
+        reverse("campaigns:site_schedule", args=[site.pk]),
+        reverse("campaigns:site_schedule_import", args=[site.pk]),
+        reverse("campaigns:site_schedule_export", args=[site.pk]),
+        reverse("campaigns:work_item_edit", args=[site_item.pk]),
+        reverse("campaigns:work_item_delete", args=[campaign_item.pk]),
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url
     for name in ("work_item_done", "work_item_delete"):
-        assert client.post(reverse(name, args=[site_item.pk])).status_code == 404
+        assert client.post(reverse(f"campaigns:{name}", args=[site_item.pk])).status_code == 404
 
 
 def test_anonymous_is_sent_to_log_in(client, campaign, site, site_item, campaign_item):
     urls = [
-        reverse("campaign_schedule", args=[campaign.pk]),
-        reverse("campaign_schedule_import", args=[campaign.pk]),
-        reverse("campaign_schedule_export", args=[campaign.pk]),
-        reverse("site_schedule", args=[site.pk]),
-        reverse("site_schedule_import", args=[site.pk]),
-        reverse("site_schedule_export", args=[site.pk]),
-        reverse("work_item_edit", args=[site_item.pk]),
-        reverse("work_item_delete", args=[campaign_item.pk]),
+        reverse("campaigns:campaign_schedule", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_import", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_export", args=[campaign.pk]),
+        reverse("campaigns:site_schedule", args=[site.pk]),
+        reverse("campaigns:site_schedule_import", args=[site.pk]),
+        reverse("campaigns:site_schedule_export", args=[site.pk]),
+        reverse("campaigns:work_item_edit", args=[site_item.pk]),
+        reverse("campaigns:work_item_delete", args=[campaign_item.pk]),
     ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
-    response = client.post(reverse("work_item_done", args=[site_item.pk]))
+    response = client.post(reverse("campaigns:work_item_done", args=[site_item.pk]))
     assert response.status_code == 302
     site_item.refresh_from_db()
     assert site_item.status == WorkItem.Status.PLANNED
@@ -222,11 +222,13 @@ def test_anonymous_is_sent_to_log_in(client, campaign, site, site_item, campaign
 def test_org_department_adds_a_campaign_item(client, cast, campaign):
     login(client, cast, "org_department")
 
-    response = client.post(reverse("campaign_schedule", args=[campaign.pk]), item_form(due_on="2026-04-10"))
+    response = client.post(
+        reverse("campaigns:campaign_schedule", args=[campaign.pk]), item_form(due_on="2026-04-10")
+    )
 
     item = WorkItem.objects.get(campaign=campaign, site=None)
     assert response.status_code == 302
-    assert response.url == f"{reverse('campaign_schedule', args=[campaign.pk])}#item-{item.pk}"
+    assert response.url == f"{reverse('campaigns:campaign_schedule', args=[campaign.pk])}#item-{item.pk}"
     # No stage chosen: the due date puts it in 宣传发动 (1 March – 15 April).
     assert item.phase.kind == Phase.Kind.MOBILIZATION
     assert (
@@ -238,7 +240,7 @@ def test_org_department_adds_a_campaign_item(client, cast, campaign):
 def test_others_cannot_add_to_the_campaign_schedule(client, cast, campaign, role):
     login(client, cast, role)
 
-    response = client.post(reverse("campaign_schedule", args=[campaign.pk]), item_form())
+    response = client.post(reverse("campaigns:campaign_schedule", args=[campaign.pk]), item_form())
 
     assert response.status_code == 403
     assert not WorkItem.objects.exists()
@@ -248,7 +250,7 @@ def test_others_cannot_add_to_the_campaign_schedule(client, cast, campaign, role
 def test_the_branch_and_its_committee_add_site_items(client, cast, site, role):
     login(client, cast, role)
 
-    response = client.post(reverse("site_schedule", args=[site.pk]), item_form())
+    response = client.post(reverse("campaigns:site_schedule", args=[site.pk]), item_form())
 
     assert response.status_code == 302
     item = WorkItem.objects.get(site=site)
@@ -266,7 +268,7 @@ def test_the_branch_and_its_committee_add_site_items(client, cast, site, role):
 def test_others_cannot_add_site_items(client, cast, site, role, expected):
     login(client, cast, role)
 
-    response = client.post(reverse("site_schedule", args=[site.pk]), item_form())
+    response = client.post(reverse("campaigns:site_schedule", args=[site.pk]), item_form())
 
     assert response.status_code == expected
     assert not WorkItem.objects.exists()
@@ -276,7 +278,7 @@ def test_bad_input_is_refused_beside_the_field_and_kept(client, cast, site):
     login(client, cast, "secretary")
 
     response = client.post(
-        reverse("site_schedule", args=[site.pk]),
+        reverse("campaigns:site_schedule", args=[site.pk]),
         item_form(title="", due_on="2026-13-01", responsible="吴泽忠"),
     )
 
@@ -293,7 +295,7 @@ def test_bad_input_is_refused_beside_the_field_and_kept(client, cast, site):
 
 def test_a_site_item_can_be_edited(client, cast, site, site_item):
     login(client, cast, "secretary")
-    url = reverse("work_item_edit", args=[site_item.pk])
+    url = reverse("campaigns:work_item_edit", args=[site_item.pk])
 
     page = client.get(url)
     response = client.post(
@@ -312,7 +314,8 @@ def test_editing_with_a_done_date_in_the_future_is_refused(client, cast, site_it
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     response = client.post(
-        reverse("work_item_edit", args=[site_item.pk]), item_form(status="DONE", done_on=tomorrow.isoformat())
+        reverse("campaigns:work_item_edit", args=[site_item.pk]),
+        item_form(status="DONE", done_on=tomorrow.isoformat()),
     )
 
     assert response.status_code == 200
@@ -327,9 +330,9 @@ def test_editing_with_a_done_date_in_the_future_is_refused(client, cast, site_it
 def test_others_cannot_edit_mark_done_or_delete_a_site_item(client, cast, site_item, role, expected):
     login(client, cast, role)
 
-    edited = client.post(reverse("work_item_edit", args=[site_item.pk]), item_form(title="改了"))
-    done = client.post(reverse("work_item_done", args=[site_item.pk]))
-    deleted = client.post(reverse("work_item_delete", args=[site_item.pk]))
+    edited = client.post(reverse("campaigns:work_item_edit", args=[site_item.pk]), item_form(title="改了"))
+    done = client.post(reverse("campaigns:work_item_done", args=[site_item.pk]))
+    deleted = client.post(reverse("campaigns:work_item_delete", args=[site_item.pk]))
 
     assert (edited.status_code, done.status_code, deleted.status_code) == (expected,) * 3
     site_item.refresh_from_db()
@@ -340,9 +343,11 @@ def test_others_cannot_edit_mark_done_or_delete_a_site_item(client, cast, site_i
 def test_others_cannot_change_a_campaign_item(client, cast, campaign_item, role):
     login(client, cast, role)
 
-    edited = client.post(reverse("work_item_edit", args=[campaign_item.pk]), item_form(title="改了"))
-    done = client.post(reverse("work_item_done", args=[campaign_item.pk]))
-    deleted = client.post(reverse("work_item_delete", args=[campaign_item.pk]))
+    edited = client.post(
+        reverse("campaigns:work_item_edit", args=[campaign_item.pk]), item_form(title="改了")
+    )
+    done = client.post(reverse("campaigns:work_item_done", args=[campaign_item.pk]))
+    deleted = client.post(reverse("campaigns:work_item_delete", args=[campaign_item.pk]))
 
     assert (edited.status_code, done.status_code, deleted.status_code) == (403, 403, 403)
     campaign_item.refresh_from_db()
@@ -351,9 +356,9 @@ def test_others_cannot_change_a_campaign_item(client, cast, campaign_item, role)
 
 def test_marking_done_without_javascript_goes_back(client, cast, site, site_item):
     login(client, cast, "secretary")
-    back = reverse("site_schedule", args=[site.pk]) + "?status=OPEN"
+    back = reverse("campaigns:site_schedule", args=[site.pk]) + "?status=OPEN"
 
-    response = client.post(reverse("work_item_done", args=[site_item.pk]), {"next": back})
+    response = client.post(reverse("campaigns:work_item_done", args=[site_item.pk]), {"next": back})
 
     assert response.status_code == 302 and response.url == f"{back}#item-{site_item.pk}"
     site_item.refresh_from_db()
@@ -364,7 +369,9 @@ def test_marking_done_without_javascript_goes_back(client, cast, site, site_item
 def test_marking_done_with_htmx_returns_the_row(client, cast, campaign, campaign_item):
     login(client, cast, "org_department")
 
-    response = client.post(reverse("work_item_done", args=[campaign_item.pk]), headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("campaigns:work_item_done", args=[campaign_item.pk]), headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -377,14 +384,16 @@ def test_marking_done_with_htmx_returns_the_row(client, cast, campaign, campaign
 def test_an_outside_next_is_ignored(client, cast, site, site_item):
     login(client, cast, "secretary")
 
-    response = client.post(reverse("work_item_done", args=[site_item.pk]), {"next": "https://example.com/"})
+    response = client.post(
+        reverse("campaigns:work_item_done", args=[site_item.pk]), {"next": "https://example.com/"}
+    )
 
-    assert response.url == f"{reverse('site_schedule', args=[site.pk])}#item-{site_item.pk}"
+    assert response.url == f"{reverse('campaigns:site_schedule', args=[site.pk])}#item-{site_item.pk}"
 
 
 def test_deleting_asks_first_then_deletes(client, cast, site, site_item):
     login(client, cast, "committee")
-    url = reverse("work_item_delete", args=[site_item.pk])
+    url = reverse("campaigns:work_item_delete", args=[site_item.pk])
 
     confirm = client.get(url)
     response = client.post(url)
@@ -399,7 +408,7 @@ def test_deleting_with_htmx_removes_the_row(client, cast, campaign_item):
     login(client, cast, "org_department")
 
     response = client.post(
-        reverse("work_item_delete", args=[campaign_item.pk]), headers={"HX-Request": "true"}
+        reverse("campaigns:work_item_delete", args=[campaign_item.pk]), headers={"HX-Request": "true"}
     )
 
     assert response.status_code == 200 and response.content == b""
@@ -411,8 +420,8 @@ def test_nothing_is_offered_once_the_campaign_is_closed(client, cast, campaign, 
     campaign.save(update_fields=["status"])
     login(client, cast, "secretary")
 
-    html = client.get(reverse("site_schedule", args=[site.pk])).content.decode()
-    response = client.post(reverse("work_item_done", args=[site_item.pk]))
+    html = client.get(reverse("campaigns:site_schedule", args=[site.pk])).content.decode()
+    response = client.post(reverse("campaigns:work_item_done", args=[site_item.pk]))
 
     assert "标记完成" not in html and "新增工作安排" not in html
     assert response.status_code == 403
@@ -441,8 +450,8 @@ def test_overdue_items_stand_out(client, cast, site):
     )
     login(client, cast, "secretary")
 
-    html = client.get(reverse("site_schedule", args=[site.pk])).content.decode()
-    overdue = client.get(reverse("site_schedule", args=[site.pk]), {"status": "OVERDUE"})
+    html = client.get(reverse("campaigns:site_schedule", args=[site.pk])).content.decode()
+    overdue = client.get(reverse("campaigns:site_schedule", args=[site.pk]), {"status": "OVERDUE"})
 
     assert "逾期 10 天" in html
     assert html.count("work-item--overdue") == 1
@@ -459,7 +468,7 @@ def test_site_items_are_grouped_by_month(client, cast, site):
         save_work_item(campaign=site.campaign, site=site, by=cast.secretary, title=title, due_on=day)
     login(client, cast, "inspector")
 
-    response = client.get(reverse("site_schedule", args=[site.pk]))
+    response = client.get(reverse("campaigns:site_schedule", args=[site.pk]))
 
     groups = [(g.label, [i.title for i in g.items]) for g in response.context["groups"]]
     assert groups == [("5月份", ["五月一"]), ("6月份", ["六月一", "六月二"])]
@@ -483,7 +492,7 @@ def test_campaign_schedule_filters_by_stage_status_and_month(client, cast, campa
             phase=campaign.phase_on(day),
         )
     login(client, cast, "committee")
-    url = reverse("campaign_schedule", args=[campaign.pk])
+    url = reverse("campaigns:campaign_schedule", args=[campaign.pk])
 
     def titles(**params):
         return [i.title for i in client.get(url, params).context["page_obj"]]
@@ -533,7 +542,7 @@ def test_campaign_schedule_queries_do_not_grow_with_items(
     client, cast, campaign, django_assert_max_num_queries
 ):
     login(client, cast, "org_department")
-    url = reverse("campaign_schedule", args=[campaign.pk])
+    url = reverse("campaigns:campaign_schedule", args=[campaign.pk])
     add_items(3, campaign=campaign)
     few = count_queries(client, url)
     add_items(27, campaign=campaign)
@@ -547,7 +556,7 @@ def test_campaign_schedule_queries_do_not_grow_with_items(
 
 def test_site_schedule_queries_do_not_grow_with_items(client, cast, site, django_assert_max_num_queries):
     login(client, cast, "secretary")
-    url = reverse("site_schedule", args=[site.pk])
+    url = reverse("campaigns:site_schedule", args=[site.pk])
     add_items(3, campaign=site.campaign, site=site)
     few = count_queries(client, url)
     add_items(27, campaign=site.campaign, site=site)
@@ -581,7 +590,7 @@ def test_a_good_file_imports_every_row(client, cast, site):
         ]
     )
 
-    response = client.post(reverse("site_schedule_import", args=[site.pk]), {"file": upload})
+    response = client.post(reverse("campaigns:site_schedule_import", args=[site.pk]), {"file": upload})
 
     assert response.status_code == 302
     assert schedule_of(site) == [
@@ -626,7 +635,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(client, cast, s
         ]
     )
 
-    response = client.post(reverse("site_schedule_import", args=[site.pk]), {"file": upload})
+    response = client.post(reverse("campaigns:site_schedule_import", args=[site.pk]), {"file": upload})
 
     assert response.status_code == 200
     assert [(e.row, e.message) for e in response.context["row_errors"]] == [
@@ -654,7 +663,9 @@ def test_rows_the_model_refuses_are_listed_with_the_others(client, cast, campaig
         ]
     )
 
-    response = client.post(reverse("campaign_schedule_import", args=[campaign.pk]), {"file": upload})
+    response = client.post(
+        reverse("campaigns:campaign_schedule_import", args=[campaign.pk]), {"file": upload}
+    )
 
     errors = response.context["row_errors"]
     assert [e.row for e in errors] == [3, 4]
@@ -675,7 +686,7 @@ def test_rows_the_model_refuses_are_listed_with_the_others(client, cast, campaig
 def test_unusable_files_are_refused_beside_the_field(client, cast, site, upload, message):
     login(client, cast, "secretary")
 
-    response = client.post(reverse("site_schedule_import", args=[site.pk]), {"file": upload})
+    response = client.post(reverse("campaigns:site_schedule_import", args=[site.pk]), {"file": upload})
 
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors["file"])
@@ -688,7 +699,7 @@ def test_an_oversized_file_is_refused(client, cast, site, settings):
     upload = xlsx_upload([("", "召开动员会", "2026-05-31", "", "", None)])
     assert upload.size > 1024
 
-    response = client.post(reverse("site_schedule_import", args=[site.pk]), {"file": upload})
+    response = client.post(reverse("campaigns:site_schedule_import", args=[site.pk]), {"file": upload})
 
     (error,) = response.context["form"].errors["file"]
     assert error.startswith("文件不能超过")
@@ -702,7 +713,7 @@ def test_others_cannot_import_into_a_site(client, cast, site, role, expected):
     login(client, cast, role)
 
     response = client.post(
-        reverse("site_schedule_import", args=[site.pk]),
+        reverse("campaigns:site_schedule_import", args=[site.pk]),
         {"file": xlsx_upload([("", "召开动员会", "2026-06-10", "", "", None)])},
     )
 
@@ -715,7 +726,7 @@ def test_others_cannot_import_into_the_campaign(client, cast, campaign, role):
     login(client, cast, role)
 
     response = client.post(
-        reverse("campaign_schedule_import", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_import", args=[campaign.pk]),
         {"file": xlsx_upload([("", "部署会议", "2026-03-12", "", "", None)])},
     )
 
@@ -739,10 +750,10 @@ def test_an_export_imports_again_as_it_was(client, cast, tree, campaign, site, s
     approve_site(site=other, by=cast.org_department)
     login(client, cast, "committee")
 
-    export = client.get(reverse("site_schedule_export", args=[site.pk]))
+    export = client.get(reverse("campaigns:site_schedule_export", args=[site.pk]))
     sheet = load_workbook(BytesIO(export.content)).active
     response = client.post(
-        reverse("site_schedule_import", args=[other.pk]),
+        reverse("campaigns:site_schedule_import", args=[other.pk]),
         {"file": SimpleUploadedFile("export.xlsx", export.content)},
     )
 
@@ -754,11 +765,11 @@ def test_an_export_imports_again_as_it_was(client, cast, tree, campaign, site, s
 
 def test_the_campaign_export_imports_again(client, cast, campaign, campaign_item):
     login(client, cast, "org_department")
-    export = client.get(reverse("campaign_schedule_export", args=[campaign.pk]))
+    export = client.get(reverse("campaigns:campaign_schedule_export", args=[campaign.pk]))
     before = schedule_of(campaign=campaign)
 
     client.post(
-        reverse("campaign_schedule_import", args=[campaign.pk]),
+        reverse("campaigns:campaign_schedule_import", args=[campaign.pk]),
         {"file": SimpleUploadedFile("export.xlsx", export.content)},
     )
 
@@ -768,7 +779,7 @@ def test_the_campaign_export_imports_again(client, cast, campaign, campaign_item
 
 def test_the_template_download_imports_as_it_is(client, cast, site):
     login(client, cast, "secretary")
-    url = reverse("site_schedule_import", args=[site.pk])
+    url = reverse("campaigns:site_schedule_import", args=[site.pk])
 
     template = client.get(url, {"template": "1"})
     response = client.post(url, {"file": SimpleUploadedFile("模板.xlsx", template.content)})
@@ -782,7 +793,7 @@ def test_the_template_download_imports_as_it_is(client, cast, site):
 def test_the_import_page_says_the_limits(client, cast, site, settings):
     login(client, cast, "secretary")
 
-    html = client.get(reverse("site_schedule_import", args=[site.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_schedule_import", args=[site.pk])).content.decode()
 
     assert f"单个文件不超过 {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB" in html
     assert "2026年5月31日" in html

@@ -106,16 +106,16 @@ EDIT_ANSWERS = {
 
 def page_urls(data) -> dict[str, str]:
     return {
-        "site_detail": reverse("site_detail", args=[data.site.pk]),
-        "site_history": reverse("site_history", args=[data.site.pk]),
-        "site_plan_file": reverse("site_plan_file", args=[data.site.pk]),
-        "site_plan_edit": reverse("site_plan_edit", args=[data.site.pk]),
-        "leading_group_add": reverse("leading_group_add", args=[data.site.pk]),
-        "leading_group_edit": reverse("leading_group_edit", args=[data.member.pk]),
-        "leading_group_delete": reverse("leading_group_delete", args=[data.member.pk]),
-        "funding_add": reverse("funding_add", args=[data.site.pk]),
-        "funding_edit": reverse("funding_edit", args=[data.funding.pk]),
-        "funding_delete": reverse("funding_delete", args=[data.funding.pk]),
+        "site_detail": reverse("campaigns:site_detail", args=[data.site.pk]),
+        "site_history": reverse("campaigns:site_history", args=[data.site.pk]),
+        "site_plan_file": reverse("campaigns:site_plan_file", args=[data.site.pk]),
+        "site_plan_edit": reverse("campaigns:site_plan_edit", args=[data.site.pk]),
+        "leading_group_add": reverse("campaigns:leading_group_add", args=[data.site.pk]),
+        "leading_group_edit": reverse("campaigns:leading_group_edit", args=[data.member.pk]),
+        "leading_group_delete": reverse("campaigns:leading_group_delete", args=[data.member.pk]),
+        "funding_add": reverse("campaigns:funding_add", args=[data.site.pk]),
+        "funding_edit": reverse("campaigns:funding_edit", args=[data.funding.pk]),
+        "funding_delete": reverse("campaigns:funding_delete", args=[data.funding.pk]),
     }
 
 
@@ -196,11 +196,11 @@ def test_nothing_changes_once_the_campaign_is_over(client, cast, site):
     client.force_login(cast.secretary)
     before = snapshot(site.site)
 
-    page = client.get(reverse("site_detail", args=[site.site.pk]))
+    page = client.get(reverse("campaigns:site_detail", args=[site.site.pk]))
     answers = [client.post(url, data).status_code for url, data in refused_posts(site)]
 
     assert page.status_code == 200
-    assert reverse("leading_group_add", args=[site.site.pk]) not in page.content.decode()
+    assert reverse("campaigns:leading_group_add", args=[site.site.pk]) not in page.content.decode()
     assert answers == [403] * len(answers)
     assert snapshot(site.site) == before
 
@@ -209,7 +209,7 @@ def test_nothing_changes_once_the_campaign_is_over(client, cast, site):
 def test_editors_are_offered_the_changes(client, cast, site, role):
     client.force_login(getattr(cast, role))
 
-    html = client.get(reverse("site_detail", args=[site.site.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_detail", args=[site.site.pk])).content.decode()
 
     for url_name in EDIT_URLS:
         assert page_urls(site)[url_name] in html, url_name
@@ -219,7 +219,7 @@ def test_editors_are_offered_the_changes(client, cast, site, role):
 def test_readers_see_no_buttons(client, cast, site, role):
     client.force_login(getattr(cast, role))
 
-    html = client.get(reverse("site_detail", args=[site.site.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_detail", args=[site.site.pk])).content.decode()
 
     assert "张建国" in html
     assert "党员活动阵地改造" in html
@@ -245,9 +245,9 @@ def test_overview_shows_plan_file_and_funding_totals(client, cast, site):
     )
     client.force_login(cast.inspector)
 
-    html = client.get(reverse("site_detail", args=[site.site.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_detail", args=[site.site.pk])).content.decode()
 
-    assert reverse("site_plan_file", args=[site.site.pk]) in html
+    assert reverse("campaigns:site_plan_file", args=[site.site.pk]) in html
     assert "一村创建方案.pdf" in html
     assert "以“党员星级服务”为抓手。" in html
     # 50,000 + 3,000 in all; 12,000.50 spent; each row and the total with its balance.
@@ -267,7 +267,7 @@ def test_leading_group_lists_the_leader_first(client, cast, site):
     )
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_detail", args=[site.site.pk]))
+    response = client.get(reverse("campaigns:site_detail", args=[site.site.pk]))
 
     assert [m.name for m in response.context["members"]] == ["张建国", "李四", "王五"]
 
@@ -276,26 +276,26 @@ def test_leading_group_lists_the_leader_first(client, cast, site):
 
 
 def history_verbs(client, site) -> list[str]:
-    response = client.get(reverse("site_history", args=[site.pk]))
+    response = client.get(reverse("campaigns:site_history", args=[site.pk]))
     return [e.verb for e in response.context["page_obj"]]
 
 
 def test_secretary_adds_edits_and_removes_a_member_without_javascript(client, cast, site):
     client.force_login(cast.secretary)
-    overview = reverse("site_detail", args=[site.site.pk])
+    overview = reverse("campaigns:site_detail", args=[site.site.pk])
 
     added = client.post(
-        reverse("leading_group_add", args=[site.site.pk]),
+        reverse("campaigns:leading_group_add", args=[site.site.pk]),
         {"position": "DEPUTY", "name": "李四", "title": "村委会主任", "duty": "具体抓落实"},
         follow=True,
     )
     member = LeadingGroupMember.objects.get(site=site.site, name="李四")
     edited = client.post(
-        reverse("leading_group_edit", args=[member.pk]),
+        reverse("campaigns:leading_group_edit", args=[member.pk]),
         {"position": "DEPUTY", "name": "李四", "title": "村委会主任", "duty": "负责党员星级服务"},
     )
-    confirm = client.get(reverse("leading_group_delete", args=[member.pk]))
-    removed = client.post(reverse("leading_group_delete", args=[member.pk]))
+    confirm = client.get(reverse("campaigns:leading_group_delete", args=[member.pk]))
+    removed = client.post(reverse("campaigns:leading_group_delete", args=[member.pk]))
 
     assert added.redirect_chain == [(f"{overview}#leading-group", 302)]
     assert "已添加副组长 李四。" in added.content.decode()
@@ -312,18 +312,18 @@ def test_secretary_adds_edits_and_removes_a_member_without_javascript(client, ca
 def test_committee_edits_the_group_in_place_with_htmx(client, cast, site):
     client.force_login(cast.committee)
 
-    form = client.get(reverse("leading_group_edit", args=[site.member.pk]), **HTMX)
+    form = client.get(reverse("campaigns:leading_group_edit", args=[site.member.pk]), **HTMX)
     saved = client.post(
-        reverse("leading_group_edit", args=[site.member.pk]),
+        reverse("campaigns:leading_group_edit", args=[site.member.pk]),
         {"position": "LEADER", "name": "张建国", "title": "村党支部书记", "duty": "统筹协调"},
         **HTMX,
     )
     added = client.post(
-        reverse("leading_group_add", args=[site.site.pk]),
+        reverse("campaigns:leading_group_add", args=[site.site.pk]),
         {"position": "MEMBER", "name": "赵六", "title": "支部委员", "duty": "宣传"},
         **HTMX,
     )
-    removed = client.post(reverse("leading_group_delete", args=[site.member.pk]), **HTMX)
+    removed = client.post(reverse("campaigns:leading_group_delete", args=[site.member.pk]), **HTMX)
 
     # Each answer is the section alone, for htmx to swap in place of the old one.
     for response in (form, saved, added, removed):
@@ -346,7 +346,7 @@ def test_member_without_a_name_is_refused_beside_the_field(client, cast, site, h
     client.force_login(cast.secretary)
 
     response = client.post(
-        reverse("leading_group_add", args=[site.site.pk]),
+        reverse("campaigns:leading_group_add", args=[site.site.pk]),
         {"position": "MEMBER", "name": "", "title": "支部委员", "duty": "组织党员学习"},
         **(HTMX if htmx else {}),
     )
@@ -365,16 +365,16 @@ def test_secretary_records_changes_and_deletes_funding(client, cast, site):
     client.force_login(cast.secretary)
 
     client.post(
-        reverse("funding_add", args=[site.site.pk]),
+        reverse("campaigns:funding_add", args=[site.site.pk]),
         {"source": "SELF_RAISED", "amount": "6000", "spent": "1500", "note": "党员教育培训"},
     )
     funding = Funding.objects.get(site=site.site, note="党员教育培训")
     client.post(
-        reverse("funding_edit", args=[funding.pk]),
+        reverse("campaigns:funding_edit", args=[funding.pk]),
         {"source": "SELF_RAISED", "amount": "6000", "spent": "4500", "note": "党员教育培训"},
     )
-    overview = client.get(reverse("site_detail", args=[site.site.pk])).content.decode()
-    removed = client.post(reverse("funding_delete", args=[funding.pk]), **HTMX)
+    overview = client.get(reverse("campaigns:site_detail", args=[site.site.pk])).content.decode()
+    removed = client.post(reverse("campaigns:funding_delete", args=[funding.pk]), **HTMX)
 
     assert "4,500.00" in overview
     assert "56,000.00" in overview
@@ -394,7 +394,7 @@ def test_spending_more_than_the_amount_is_refused_beside_the_field(client, cast,
     client.force_login(cast.secretary)
 
     response = client.post(
-        reverse("funding_edit", args=[site.funding.pk]),
+        reverse("campaigns:funding_edit", args=[site.funding.pk]),
         {"source": "FISCAL", "amount": "50000", "spent": "60000", "note": "党员活动阵地改造"},
         **(HTMX if htmx else {}),
     )
@@ -413,7 +413,7 @@ def test_spending_more_than_the_amount_is_refused_beside_the_field(client, cast,
 def test_plan_page_says_the_upload_limits(client, cast, site):
     client.force_login(cast.secretary)
 
-    html = client.get(reverse("site_plan_edit", args=[site.site.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_plan_edit", args=[site.site.pk])).content.decode()
 
     assert "支持 PDF、Word（.doc/.docx）、图片（.jpg/.png），单个文件不超过 20 MB" in html
     assert 'accept=".pdf,.doc,.docx,.jpg,.jpeg,.png"' in html
@@ -424,7 +424,7 @@ def test_secretary_saves_the_plan_with_a_pdf(client, cast, site):
     client.force_login(cast.secretary)
 
     response = client.post(
-        reverse("site_plan_edit", args=[site.site.pk]),
+        reverse("campaigns:site_plan_edit", args=[site.site.pk]),
         {
             "plan": "一、指导思想\n二、目标任务",
             "highlights": "党员星级服务",
@@ -433,7 +433,7 @@ def test_secretary_saves_the_plan_with_a_pdf(client, cast, site):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("site_detail", args=[site.site.pk]) + "#plan"
+    assert response["Location"] == reverse("campaigns:site_detail", args=[site.site.pk]) + "#plan"
     site.site.refresh_from_db()
     assert site.site.plan == "一、指导思想\n二、目标任务"
     assert site.site.plan_file.name.endswith("一村党支部创建方案.pdf")
@@ -455,7 +455,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused(client, cast, site, name, 
     before = snapshot(site.site)
 
     response = client.post(
-        reverse("site_plan_edit", args=[site.site.pk]),
+        reverse("campaigns:site_plan_edit", args=[site.site.pk]),
         {"plan": "新的方案文字", "highlights": "", "plan_file": SimpleUploadedFile(name, content)},
     )
 
@@ -472,7 +472,7 @@ def test_an_oversized_file_is_refused(client, cast, site, settings):
     before = snapshot(site.site)
 
     response = client.post(
-        reverse("site_plan_edit", args=[site.site.pk]),
+        reverse("campaigns:site_plan_edit", args=[site.site.pk]),
         {
             "plan": "",
             "highlights": "",
@@ -496,7 +496,7 @@ def test_plan_file_downloads_under_its_name(client, cast, site):
     )
     client.force_login(cast.inspector)
 
-    response = client.get(reverse("site_plan_file", args=[site.site.pk]))
+    response = client.get(reverse("campaigns:site_plan_file", args=[site.site.pk]))
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -510,7 +510,7 @@ def test_plan_file_downloads_under_its_name(client, cast, site):
 
 def test_plan_file_is_404_for_the_outsider_and_without_a_file(client, cast, site):
     client.force_login(cast.secretary)
-    no_file = client.get(reverse("site_plan_file", args=[site.site.pk]))
+    no_file = client.get(reverse("campaigns:site_plan_file", args=[site.site.pk]))
     update_site_plan(
         site=site.site,
         by=cast.secretary,
@@ -520,7 +520,7 @@ def test_plan_file_is_404_for_the_outsider_and_without_a_file(client, cast, site
     )
     client.force_login(cast.outsider)
 
-    outsider = client.get(reverse("site_plan_file", args=[site.site.pk]))
+    outsider = client.get(reverse("campaigns:site_plan_file", args=[site.site.pk]))
 
     assert no_file.status_code == 404
     assert outsider.status_code == 404
@@ -535,7 +535,7 @@ def test_history_filters_by_verb_and_pages_by_25(client, cast, site):
             site=site.site, by=cast.secretary, name=f"成员{n}", position=LeadingGroupMember.Position.MEMBER
         )
     client.force_login(cast.org_department)
-    url = reverse("site_history", args=[site.site.pk])
+    url = reverse("campaigns:site_history", args=[site.site.pk])
 
     everything = client.get(url)
     additions = client.get(url, {"verb": Verb.ADD_LEADER})

@@ -171,7 +171,7 @@ ORG_DEPARTMENT_ONLY = {**SUPERVISOR_ONLY, "committee": 403}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_supervision_tab_answers_each_role(as_role, site, item, role):
-    response = as_role(role).get(reverse("site_supervision", args=[site.pk]))
+    response = as_role(role).get(reverse("campaigns:site_supervision", args=[site.pk]))
     expect(response, TAB[role])
     if role == "anonymous":
         assert login_redirect(response)
@@ -181,7 +181,7 @@ def test_supervision_tab_answers_each_role(as_role, site, item, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_visit_form_answers_each_role(as_role, site, role):
-    response = as_role(role).get(reverse("supervision_add", args=[site.pk]))
+    response = as_role(role).get(reverse("campaigns:supervision_add", args=[site.pk]))
     expect(response, SUPERVISOR_ONLY[role])
 
 
@@ -189,7 +189,7 @@ def test_visit_form_answers_each_role(as_role, site, role):
 def test_visit_post_only_supervisors_record(as_role, site, role):
     before = state()
     response = as_role(role).post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {"visited_on": local_today(), "method": "RANDOM_SURVEY", "findings": "台账不全。", **rows()},
     )
     expect(response, {**SUPERVISOR_ONLY, "org_department": 302, "committee": 302}[role])
@@ -201,7 +201,7 @@ def test_visit_post_only_supervisors_record(as_role, site, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_rectification_add_only_supervisors_raise(as_role, site, role):
-    url = reverse("rectification_add", args=[site.pk])
+    url = reverse("campaigns:rectification_add", args=[site.pk])
     expect(as_role(role).get(url), SUPERVISOR_ONLY[role])
     before = state()
     response = as_role(role).post(
@@ -216,7 +216,7 @@ def test_rectification_add_only_supervisors_raise(as_role, site, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_answer_only_the_branch_and_its_committee(as_role, item, role):
-    url = reverse("rectification_answer", args=[item.pk])
+    url = reverse("campaigns:rectification_answer", args=[item.pk])
     expect(as_role(role).get(url), ANSWERERS[role])
     before = state()
     response = as_role(role).post(url, {"response": "已整改。"})
@@ -232,7 +232,7 @@ def test_answer_only_the_branch_and_its_committee(as_role, item, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_close_only_supervisors(as_role, answered, role):
     before = state()
-    response = as_role(role).post(reverse("rectification_close", args=[answered.pk]))
+    response = as_role(role).post(reverse("campaigns:rectification_close", args=[answered.pk]))
     expect(response, {**SUPERVISOR_ONLY, "org_department": 302, "committee": 302}[role])
     answered.refresh_from_db()
     if SUPERVISOR_ONLY[role] == 200:
@@ -245,7 +245,7 @@ def test_close_only_supervisors(as_role, answered, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_return_only_supervisors(as_role, answered, role):
-    url = reverse("rectification_return", args=[answered.pk])
+    url = reverse("campaigns:rectification_return", args=[answered.pk])
     expect(as_role(role).get(url), SUPERVISOR_ONLY[role])
     before = state()
     response = as_role(role).post(url, {"reason": "照片看不清制度内容，请重新拍摄。"})
@@ -260,7 +260,7 @@ def test_return_only_supervisors(as_role, answered, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_evidence_download_through_scope(as_role, answered, role):
-    response = as_role(role).get(reverse("rectification_evidence", args=[answered.pk]))
+    response = as_role(role).get(reverse("campaigns:rectification_evidence", args=[answered.pk]))
     expect(response, TAB[role])
     if response.status_code == 200:
         assert b"".join(response.streaming_content) == PDF
@@ -271,7 +271,7 @@ def test_evidence_download_through_scope(as_role, answered, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_rectification_list_answers_each_role(as_role, campaign, item, role):
-    response = as_role(role).get(reverse("rectification_list", args=[campaign.pk]))
+    response = as_role(role).get(reverse("campaigns:rectification_list", args=[campaign.pk]))
     if role == "anonymous":
         assert login_redirect(response)
         return
@@ -284,7 +284,7 @@ def test_rectification_list_answers_each_role(as_role, campaign, item, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_typical_case_only_the_org_department(as_role, site, cast, role):
     passed(site, cast)
-    url = reverse("typical_case_add", args=[site.pk])
+    url = reverse("campaigns:typical_case_add", args=[site.pk])
     expect(as_role(role).get(url), ORG_DEPARTMENT_ONLY[role])
     before = state()
     response = as_role(role).post(url, {"title": "党员星级服务", "summary": "做法与成效。", "year": 2026})
@@ -303,7 +303,10 @@ def test_typical_case_only_the_org_department(as_role, site, cast, role):
 
 def test_close_is_post_only(as_role, answered):
     assert (
-        as_role("org_department").get(reverse("rectification_close", args=[answered.pk])).status_code == 405
+        as_role("org_department")
+        .get(reverse("campaigns:rectification_close", args=[answered.pk]))
+        .status_code
+        == 405
     )
 
 
@@ -311,43 +314,45 @@ def test_close_is_post_only(as_role, answered):
 
 
 def test_secretary_is_offered_answer_but_not_raise_close_or_return(as_role, site, answered):
-    html = as_role("secretary").get(reverse("site_supervision", args=[site.pk])).content.decode()
-    assert reverse("supervision_add", args=[site.pk]) not in html
-    assert reverse("rectification_add", args=[site.pk]) not in html
-    assert reverse("rectification_close", args=[answered.pk]) not in html
-    assert reverse("rectification_return", args=[answered.pk]) not in html
+    html = as_role("secretary").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
+    assert reverse("campaigns:supervision_add", args=[site.pk]) not in html
+    assert reverse("campaigns:rectification_add", args=[site.pk]) not in html
+    assert reverse("campaigns:rectification_close", args=[answered.pk]) not in html
+    assert reverse("campaigns:rectification_return", args=[answered.pk]) not in html
     assert "修改反馈" in html  # the answered item may be answered again until it is closed
 
 
 def test_supervisor_is_offered_raise_close_and_return(as_role, site, answered):
-    html = as_role("org_department").get(reverse("site_supervision", args=[site.pk])).content.decode()
-    assert reverse("supervision_add", args=[site.pk]) in html
-    assert reverse("rectification_add", args=[site.pk]) in html
-    assert reverse("rectification_close", args=[answered.pk]) in html
-    assert reverse("rectification_return", args=[answered.pk]) in html
-    assert reverse("rectification_answer", args=[answered.pk]) not in html
-    assert reverse("typical_case_add", args=[site.pk]) not in html  # not passed yet
+    html = (
+        as_role("org_department").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
+    )
+    assert reverse("campaigns:supervision_add", args=[site.pk]) in html
+    assert reverse("campaigns:rectification_add", args=[site.pk]) in html
+    assert reverse("campaigns:rectification_close", args=[answered.pk]) in html
+    assert reverse("campaigns:rectification_return", args=[answered.pk]) in html
+    assert reverse("campaigns:rectification_answer", args=[answered.pk]) not in html
+    assert reverse("campaigns:typical_case_add", args=[site.pk]) not in html  # not passed yet
 
 
 def test_inspector_is_offered_nothing(as_role, site, answered):
-    html = as_role("inspector").get(reverse("site_supervision", args=[site.pk])).content.decode()
+    html = as_role("inspector").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
     for name in ("supervision_add", "rectification_add", "typical_case_add"):
-        assert reverse(name, args=[site.pk]) not in html
+        assert reverse(f"campaigns:{name}", args=[site.pk]) not in html
     for name in ("rectification_close", "rectification_return", "rectification_answer"):
-        assert reverse(name, args=[answered.pk]) not in html
-    assert reverse("rectification_evidence", args=[answered.pk]) in html
+        assert reverse(f"campaigns:{name}", args=[answered.pk]) not in html
+    assert reverse("campaigns:rectification_evidence", args=[answered.pk]) in html
 
 
 def test_undecided_nomination_is_not_supervised(as_role, campaign, tree, cast):
     site = nominate_site(campaign=campaign, branch=tree.branch_a2, by=cast.committee, today=MOBILIZATION_DAY)
     client = as_role("org_department")
-    html = client.get(reverse("site_supervision", args=[site.pk])).content.decode()
-    assert reverse("supervision_add", args=[site.pk]) not in html
-    response = client.get(reverse("supervision_add", args=[site.pk]), follow=True)
+    html = client.get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
+    assert reverse("campaigns:supervision_add", args=[site.pk]) not in html
+    response = client.get(reverse("campaigns:supervision_add", args=[site.pk]), follow=True)
     assert "批准创建后才能督导" in response.content.decode()
     before = state()
     client.post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {"visited_on": local_today(), "method": "RANDOM_SURVEY", "findings": "x", **rows()},
     )
     assert state() == before
@@ -368,7 +373,7 @@ def rows(*filled: dict, total: int = 2) -> dict:
 
 def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
     response = as_role("committee").post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {
             "visited_on": local_today(),
             "method": "UNANNOUNCED",
@@ -381,7 +386,7 @@ def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("site_supervision", args=[site.pk])
+    assert response["Location"] == reverse("campaigns:site_supervision", args=[site.pk])
     visit = SupervisionVisit.objects.get()
     assert (visit.method, visit.recorded_by, visit.visited_on) == (
         "UNANNOUNCED",
@@ -395,7 +400,7 @@ def test_visit_raises_two_rectifications_at_once(as_role, site, cast):
     ]
     assert len(events(site, Verb.RECORD_SUPERVISION)) == 1
     assert len(events(site, Verb.RAISE_RECTIFICATION)) == 2
-    html = as_role("committee").get(reverse("site_supervision", args=[site.pk])).content.decode()
+    html = as_role("committee").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
     assert "明察暗访" in html and "提出整改 2 项" in html
 
 
@@ -419,7 +424,7 @@ def test_visit_and_its_items_are_saved_together_or_not_at_all(site, cast):
 def test_half_filled_row_is_refused_beside_the_field_and_keeps_what_was_typed(as_role, site):
     before = state()
     response = as_role("org_department").post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {
             "visited_on": local_today(),
             "method": "PRIORITY",
@@ -437,7 +442,7 @@ def test_half_filled_row_is_refused_beside_the_field_and_keeps_what_was_typed(as
 def test_visit_in_the_future_or_past_due_date_is_refused(as_role, site):
     before = state()
     response = as_role("org_department").post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {
             "visited_on": days(1),
             "method": "PRIORITY",
@@ -452,7 +457,7 @@ def test_visit_in_the_future_or_past_due_date_is_refused(as_role, site):
 
 def test_add_row_without_javascript_keeps_what_was_typed(as_role, site):
     response = as_role("org_department").post(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {
             "add_row": "1",
             "visited_on": local_today(),
@@ -472,7 +477,7 @@ def test_add_row_without_javascript_keeps_what_was_typed(as_role, site):
 
 def test_add_row_with_htmx_returns_one_row_and_the_new_count(as_role, site):
     response = as_role("org_department").get(
-        reverse("supervision_add", args=[site.pk]),
+        reverse("campaigns:supervision_add", args=[site.pk]),
         {"add_row": 1, "rect-TOTAL_FORMS": 4},
         HTTP_HX_REQUEST="true",
     )
@@ -487,7 +492,7 @@ def test_add_row_with_htmx_returns_one_row_and_the_new_count(as_role, site):
 
 def test_raise_writes_an_audit_event(as_role, site, cast):
     as_role("committee").post(
-        reverse("rectification_add", args=[site.pk]),
+        reverse("campaigns:rectification_add", args=[site.pk]),
         {"description": "完善积分台账", "owner": "李梅", "due_on": days(9)},
     )
     (event,) = events(site, Verb.RAISE_RECTIFICATION)
@@ -496,9 +501,10 @@ def test_raise_writes_an_audit_event(as_role, site, cast):
 
 def test_answer_with_a_pdf_is_accepted(as_role, item, site, cast):
     response = as_role("secretary").post(
-        reverse("rectification_answer", args=[item.pk]), {"response": "制度牌已上墙。", "evidence": pdf()}
+        reverse("campaigns:rectification_answer", args=[item.pk]),
+        {"response": "制度牌已上墙。", "evidence": pdf()},
     )
-    assert response["Location"] == reverse("site_supervision", args=[site.pk]) + f"#rect-{item.pk}"
+    assert response["Location"] == reverse("campaigns:site_supervision", args=[site.pk]) + f"#rect-{item.pk}"
     item.refresh_from_db()
     assert item.status == R.ANSWERED and item.response == "制度牌已上墙。"
     assert item.evidence.read() == PDF
@@ -519,7 +525,8 @@ def test_bad_evidence_is_refused_and_nothing_saved(as_role, item, site, settings
     settings.MAX_UPLOAD_BYTES = 1024
     before = state()
     response = as_role("secretary").post(
-        reverse("rectification_answer", args=[item.pk]), {"response": "已整改。", "evidence": upload}
+        reverse("campaigns:rectification_answer", args=[item.pk]),
+        {"response": "已整改。", "evidence": upload},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -530,13 +537,17 @@ def test_bad_evidence_is_refused_and_nothing_saved(as_role, item, site, settings
 
 def test_answer_page_says_the_upload_limits(as_role, item, settings):
     settings.MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-    html = as_role("secretary").get(reverse("rectification_answer", args=[item.pk])).content.decode()
+    html = (
+        as_role("secretary").get(reverse("campaigns:rectification_answer", args=[item.pk])).content.decode()
+    )
     assert "单个文件不超过 5 MB" in html and "PDF" in html and "Word" in html
 
 
 def test_answer_with_htmx_returns_the_card_and_counts(as_role, item):
     response = as_role("secretary").post(
-        reverse("rectification_answer", args=[item.pk]), {"response": "已整改。"}, HTTP_HX_REQUEST="true"
+        reverse("campaigns:rectification_answer", args=[item.pk]),
+        {"response": "已整改。"},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -547,7 +558,7 @@ def test_answer_with_htmx_returns_the_card_and_counts(as_role, item):
 
 def test_answer_with_htmx_and_no_text_shows_the_error_in_the_card(as_role, item):
     response = as_role("secretary").post(
-        reverse("rectification_answer", args=[item.pk]), {"response": ""}, HTTP_HX_REQUEST="true"
+        reverse("campaigns:rectification_answer", args=[item.pk]), {"response": ""}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert "field__error" in html and '<details class="rect__more" open>' in html
@@ -557,13 +568,13 @@ def test_answer_with_htmx_and_no_text_shows_the_error_in_the_card(as_role, item)
 
 def test_close_only_after_answer(as_role, item, site, cast):
     client = as_role("org_department")
-    response = client.post(reverse("rectification_close", args=[item.pk]), follow=True)
+    response = client.post(reverse("campaigns:rectification_close", args=[item.pk]), follow=True)
     assert "须先由支部反馈整改情况才能销号" in response.content.decode()
     item.refresh_from_db()
     assert item.status == R.OPEN and not events(site, Verb.CLOSE_RECTIFICATION)
 
     answer_rectification(item=item, by=cast.secretary, response="已整改。")
-    client.post(reverse("rectification_close", args=[item.pk]))
+    client.post(reverse("campaigns:rectification_close", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == R.CLOSED and item.closed_on == local_today()
     (event,) = events(site, Verb.CLOSE_RECTIFICATION)
@@ -573,7 +584,7 @@ def test_close_only_after_answer(as_role, item, site, cast):
 def test_close_with_htmx_after_closing_already_says_why_in_the_card(as_role, answered, cast):
     close_rectification(item=answered, by=cast.org_department)
     response = as_role("committee").post(
-        reverse("rectification_close", args=[answered.pk]), HTTP_HX_REQUEST="true"
+        reverse("campaigns:rectification_close", args=[answered.pk]), HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert response.status_code == 200 and "已销号" in html and "form-errors" in html
@@ -581,13 +592,13 @@ def test_close_with_htmx_after_closing_already_says_why_in_the_card(as_role, ans
 
 def test_return_with_reason_goes_back_to_open_and_the_branch_sees_why(as_role, answered, site, cast):
     as_role("committee").post(
-        reverse("rectification_return", args=[answered.pk]), {"reason": "照片看不清，请重新拍摄。"}
+        reverse("campaigns:rectification_return", args=[answered.pk]), {"reason": "照片看不清，请重新拍摄。"}
     )
     answered.refresh_from_db()
     assert answered.status == R.OPEN
     (event,) = events(site, Verb.RETURN_RECTIFICATION)
     assert event.actor == cast.committee and "照片看不清" in event.summary
-    html = as_role("secretary").get(reverse("site_supervision", args=[site.pk])).content.decode()
+    html = as_role("secretary").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
     assert "退回理由：照片看不清，请重新拍摄。" in html
     assert "反馈整改情况" in html
 
@@ -595,7 +606,7 @@ def test_return_with_reason_goes_back_to_open_and_the_branch_sees_why(as_role, a
 def test_return_without_reason_is_refused_beside_the_field(as_role, answered):
     before = state()
     response = as_role("org_department").post(
-        reverse("rectification_return", args=[answered.pk]), {"reason": " "}
+        reverse("campaigns:rectification_return", args=[answered.pk]), {"reason": " "}
     )
     assert response.status_code == 200 and "field__error" in response.content.decode()
     assert state() == before
@@ -603,7 +614,7 @@ def test_return_without_reason_is_refused_beside_the_field(as_role, answered):
 
 def test_return_of_an_open_item_is_refused_with_a_message(as_role, item):
     response = as_role("org_department").post(
-        reverse("rectification_return", args=[item.pk]), {"reason": "再改"}
+        reverse("campaigns:rectification_return", args=[item.pk]), {"reason": "再改"}
     )
     assert "不能退回" in response.content.decode()
     item.refresh_from_db()
@@ -611,7 +622,10 @@ def test_return_of_an_open_item_is_refused_with_a_message(as_role, item):
 
 
 def test_evidence_of_an_item_without_a_file_is_404(as_role, item):
-    assert as_role("org_department").get(reverse("rectification_evidence", args=[item.pk])).status_code == 404
+    assert (
+        as_role("org_department").get(reverse("campaigns:rectification_evidence", args=[item.pk])).status_code
+        == 404
+    )
 
 
 def test_who_answered_returned_and_closed_is_kept_on_the_item(answered, cast):
@@ -657,7 +671,10 @@ def test_rewording_every_audit_summary_changes_no_rectification_page(as_role, an
     answer_rectification(item=closed, by=cast.secretary, response="已补齐。")
     close_rectification(item=closed, by=cast.committee)
     client = as_role("secretary")
-    urls = [reverse("site_supervision", args=[site.pk]), reverse("rectification_list", args=[campaign.pk])]
+    urls = [
+        reverse("campaigns:site_supervision", args=[site.pk]),
+        reverse("campaigns:rectification_list", args=[campaign.pk]),
+    ]
     before = [_without_tokens(client.get(url).content.decode()) for url in urls]
 
     # QuerySet.update skips AuditEvent.save, which refuses edits made through the model.
@@ -671,7 +688,7 @@ def test_overdue_item_stands_out_on_the_tab(as_role, site, cast):
     raise_rectification(
         site=site, by=cast.org_department, description="逾期事项", owner="王", due_on=days(-3)
     )
-    html = as_role("secretary").get(reverse("site_supervision", args=[site.pk])).content.decode()
+    html = as_role("secretary").get(reverse("campaigns:site_supervision", args=[site.pk])).content.decode()
     assert "rect--overdue" in html and "逾期 3 天" in html
 
 
@@ -680,22 +697,22 @@ def test_overdue_item_stands_out_on_the_tab(as_role, site, cast):
 
 def test_typical_case_offered_only_once_passed_and_shown_on_the_tab(as_role, site, cast):
     client = as_role("org_department")
-    tab = reverse("site_supervision", args=[site.pk])
-    assert reverse("typical_case_add", args=[site.pk]) not in client.get(tab).content.decode()
+    tab = reverse("campaigns:site_supervision", args=[site.pk])
+    assert reverse("campaigns:typical_case_add", args=[site.pk]) not in client.get(tab).content.decode()
     before = state()
     response = client.post(
-        reverse("typical_case_add", args=[site.pk]), {"title": "t", "summary": "s", "year": 2026}
+        reverse("campaigns:typical_case_add", args=[site.pk]), {"title": "t", "summary": "s", "year": 2026}
     )
     assert "验收通过后才能评选典型案例" in response.content.decode()
     assert state() == before
 
     passed(site, cast)
     html = client.get(tab).content.decode()
-    assert reverse("typical_case_add", args=[site.pk]) in html
-    form = client.get(reverse("typical_case_add", args=[site.pk])).content.decode()
+    assert reverse("campaigns:typical_case_add", args=[site.pk]) in html
+    form = client.get(reverse("campaigns:typical_case_add", args=[site.pk])).content.decode()
     assert 'name="year" value="2026"' in form
     client.post(
-        reverse("typical_case_add", args=[site.pk]),
+        reverse("campaigns:typical_case_add", args=[site.pk]),
         {"title": "“党员星级服务”激活一池春水", "summary": "党员联系农户全覆盖。", "year": 2026},
     )
     html = as_role("secretary").get(tab).content.decode()
@@ -739,7 +756,7 @@ def spread(campaign, site, tree, cast, committee_b):
 
 
 def listed(client, campaign, **params) -> set[str]:
-    response = client.get(reverse("rectification_list", args=[campaign.pk]), params)
+    response = client.get(reverse("campaigns:rectification_list", args=[campaign.pk]), params)
     assert response.status_code == 200
     return {item.description for item in response.context["page_obj"]}
 
@@ -767,7 +784,9 @@ def test_list_filters_give_the_right_rows(as_role, campaign, spread, tree, param
 
 def test_list_counts_on_top(as_role, campaign, spread):
     counts = (
-        as_role("org_department").get(reverse("rectification_list", args=[campaign.pk])).context["counts"]
+        as_role("org_department")
+        .get(reverse("campaigns:rectification_list", args=[campaign.pk]))
+        .context["counts"]
     )
     assert (counts.overdue, counts.due_soon, counts.open, counts.answered, counts.closed) == (3, 1, 4, 1, 1)
 
@@ -787,8 +806,12 @@ def test_list_shows_each_viewer_only_their_scope(as_role, campaign, spread):
 
 def test_list_rows_link_to_the_site_tab(as_role, campaign, spread):
     item = spread["a2_open"]
-    html = as_role("org_department").get(reverse("rectification_list", args=[campaign.pk])).content.decode()
-    assert f"{reverse('site_supervision', args=[item.site_id])}#rect-{item.pk}" in html
+    html = (
+        as_role("org_department")
+        .get(reverse("campaigns:rectification_list", args=[campaign.pk]))
+        .content.decode()
+    )
+    assert f"{reverse('campaigns:site_supervision', args=[item.site_id])}#rect-{item.pk}" in html
 
 
 def test_list_paginates_by_25(as_role, campaign, site, cast):
@@ -797,14 +820,21 @@ def test_list_paginates_by_25(as_role, campaign, site, cast):
             site=site, by=cast.org_department, description=f"事项{n}", owner="王", due_on=days(n)
         )
     client = as_role("org_department")
-    assert len(client.get(reverse("rectification_list", args=[campaign.pk])).context["page_obj"]) == 25
-    second = client.get(reverse("rectification_list", args=[campaign.pk]), {"page": 2, "status": "OPEN"})
+    assert (
+        len(client.get(reverse("campaigns:rectification_list", args=[campaign.pk])).context["page_obj"]) == 25
+    )
+    second = client.get(
+        reverse("campaigns:rectification_list", args=[campaign.pk]), {"page": 2, "status": "OPEN"}
+    )
     assert len(second.context["page_obj"]) == 2
     assert "status=OPEN&amp;page=1" in second.content.decode()
 
 
 def test_unknown_campaign_is_404(as_role):
-    assert as_role("org_department").get(reverse("rectification_list", args=[999999])).status_code == 404
+    assert (
+        as_role("org_department").get(reverse("campaigns:rectification_list", args=[999999])).status_code
+        == 404
+    )
 
 
 # Query counts ---------------------------------------------------------------------------------
@@ -836,7 +866,7 @@ def _sites_with_items(campaign, tree, cast, n: int) -> None:
 def test_list_query_count_does_not_grow(as_role, campaign, tree, cast, n, django_assert_max_num_queries):
     _sites_with_items(campaign, tree, cast, n)
     client = as_role("org_department")
-    url = reverse("rectification_list", args=[campaign.pk])
+    url = reverse("campaigns:rectification_list", args=[campaign.pk])
     with django_assert_max_num_queries(LIST_QUERIES) as captured:
         response = client.get(url, {"committee": tree.committee_a.pk})
     assert response.status_code == 200
@@ -874,7 +904,7 @@ def test_tab_query_count_does_not_grow(as_role, site, cast, n, django_assert_max
             answer_rectification(item=item, by=cast.secretary, response="已改", evidence=pdf())
     client = as_role("committee")
     with django_assert_max_num_queries(TAB_QUERIES) as captured:
-        response = client.get(reverse("site_supervision", args=[site.pk]))
+        response = client.get(reverse("campaigns:site_supervision", args=[site.pk]))
     assert response.status_code == 200
     assert len(response.context["items"]) == n
     assert len(captured) == TAB_QUERIES

@@ -113,19 +113,19 @@ def listed(response) -> list[Site]:
 def test_home_lists_exactly_the_sites_in_scope(client, cast, sites, role, expected):
     client.force_login(getattr(cast, role))
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("campaigns:home"))
 
     assert response.status_code == 200
     assert {s.pk for s in listed(response)} == {getattr(sites, name).pk for name in expected}
     html = response.content.decode()
     for name in {"a1", "a2", "b1"} - expected:
-        assert reverse("site_detail", args=[getattr(sites, name).pk]) not in html
+        assert reverse("campaigns:site_detail", args=[getattr(sites, name).pk]) not in html
 
 
 def test_home_shows_each_status_as_a_badge(client, cast, sites):
     client.force_login(cast.org_department)
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("campaigns:home")).content.decode()
 
     assert '<span class="badge badge--acceptance_requested">申请验收</span>' in html
     assert '<span class="badge badge--rejected">不予批准</span>' in html
@@ -135,7 +135,7 @@ def test_home_shows_each_status_as_a_badge(client, cast, sites):
 def test_org_department_sees_counts_by_status_for_its_campaign(client, cast, sites):
     client.force_login(cast.org_department)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("campaigns:home"))
 
     (summary,) = response.context["campaign_summaries"]
     assert summary.campaign == sites.campaign
@@ -151,7 +151,7 @@ def test_org_department_sees_counts_by_status_for_its_campaign(client, cast, sit
 def test_committee_sees_what_it_nominated(client, cast, sites):
     client.force_login(cast.committee)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("campaigns:home"))
 
     assert response.context["nominated_total"] == 2
     assert {c.status: c.count for c in response.context["nominated_counts"]} == {
@@ -168,7 +168,7 @@ def test_inspector_sees_sites_awaiting_acceptance_first(client, cast, sites, com
     request_acceptance(site=sites.b1, by=committee_b_user, today=ACCEPTANCE_DAY)
     client.force_login(cast.inspector)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("campaigns:home"))
 
     assert listed(response) == [sites.a1, sites.b1, sites.a2]
     assert response.context["awaiting"] == 2
@@ -178,8 +178,8 @@ def test_inspector_sees_sites_awaiting_acceptance_first(client, cast, sites, com
 def test_home_filters_by_campaign_and_status(client, cast, sites):
     client.force_login(cast.org_department)
 
-    by_status = client.get(reverse("home"), {"campaign": sites.campaign.pk, "status": "REJECTED"})
-    other_campaign = client.get(reverse("home"), {"campaign": sites.campaign.pk + 999})
+    by_status = client.get(reverse("campaigns:home"), {"campaign": sites.campaign.pk, "status": "REJECTED"})
+    other_campaign = client.get(reverse("campaigns:home"), {"campaign": sites.campaign.pk + 999})
 
     assert listed(by_status) == [sites.a2]
     assert len(listed(other_campaign)) == 3
@@ -201,8 +201,8 @@ def test_home_with_two_campaigns_lists_the_chosen_one(client, cast, tree, sites)
     other = nominate_site(campaign=second, branch=tree.branch_a2, by=cast.committee, today=NOMINATION_DAY)
     client.force_login(cast.committee)
 
-    everything = client.get(reverse("home"))
-    chosen = client.get(reverse("home"), {"campaign": second.pk})
+    everything = client.get(reverse("campaigns:home"))
+    chosen = client.get(reverse("campaigns:home"), {"campaign": second.pk})
 
     assert len(listed(everything)) == 3
     assert f'href="?campaign={second.pk}#site-list"' in everything.content.decode()
@@ -212,7 +212,7 @@ def test_home_with_two_campaigns_lists_the_chosen_one(client, cast, tree, sites)
 def test_user_without_role_is_told_whom_to_ask(client, sites):
     client.force_login(UserFactory(username="t_nobody"))
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("campaigns:home"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -225,7 +225,7 @@ def test_user_without_role_is_told_whom_to_ask(client, sites):
 def test_site_detail_answers_each_role_in_scope(client, cast, sites, role):
     client.force_login(getattr(cast, role))
 
-    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+    response = client.get(reverse("campaigns:site_detail", args=[sites.a1.pk]))
 
     assert response.status_code == 200
     assert response.context["site"] == sites.a1
@@ -235,15 +235,15 @@ def test_site_detail_answers_each_role_in_scope(client, cast, sites, role):
 def test_outsider_gets_404_for_another_branchs_site(client, cast, sites, url_name):
     client.force_login(cast.outsider)
 
-    assert client.get(reverse(url_name, args=[sites.a1.pk])).status_code == 404
-    assert client.get(reverse(url_name, args=[sites.b1.pk])).status_code == 200
+    assert client.get(reverse(f"campaigns:{url_name}", args=[sites.a1.pk])).status_code == 404
+    assert client.get(reverse(f"campaigns:{url_name}", args=[sites.b1.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("url_name", ["site_detail", "site_history"])
 def test_missing_site_gets_404(client, cast, sites, url_name):
     client.force_login(cast.org_department)
 
-    assert client.get(reverse(url_name, args=[sites.b1.pk + 1000])).status_code == 404
+    assert client.get(reverse(f"campaigns:{url_name}", args=[sites.b1.pk + 1000])).status_code == 404
 
 
 def test_site_detail_shows_phases_plan_and_leading_group(client, cast, sites):
@@ -257,7 +257,7 @@ def test_site_detail_shows_phases_plan_and_leading_group(client, cast, sites):
     )
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+    response = client.get(reverse("campaigns:site_detail", args=[sites.a1.pk]))
 
     html = response.content.decode()
     assert [p.display_name for p in response.context["phases"]] == ["宣传发动", "创建培育", "总结验收"]
@@ -272,7 +272,7 @@ def test_site_detail_shows_phases_plan_and_leading_group(client, cast, sites):
 def test_site_history_lists_the_events_newest_first_with_actors(client, cast, sites):
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_history", args=[sites.a1.pk]))
+    response = client.get(reverse("campaigns:site_history", args=[sites.a1.pk]))
 
     html = response.content.decode()
     verbs = [e.verb for e in response.context["page_obj"]]
@@ -286,7 +286,7 @@ def test_site_detail_marks_the_current_phase(client, cast, sites, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: IMPLEMENTATION_DAY)
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_detail", args=[sites.a1.pk]))
+    response = client.get(reverse("campaigns:site_detail", args=[sites.a1.pk]))
 
     assert response.context["current_phase"].kind == Phase.Kind.IMPLEMENTATION
     assert '<span class="tag tag--current">当前阶段</span>' in response.content.decode()
@@ -295,7 +295,7 @@ def test_site_detail_marks_the_current_phase(client, cast, sites, monkeypatch):
 def test_site_detail_shows_the_rejection_reason(client, cast, sites):
     client.force_login(cast.committee)
 
-    html = client.get(reverse("site_detail", args=[sites.a2.pk])).content.decode()
+    html = client.get(reverse("campaigns:site_detail", args=[sites.a2.pk])).content.decode()
 
     assert "不予批准理由" in html
     assert "党员队伍薄弱，建议明年再报" in html
@@ -304,7 +304,7 @@ def test_site_detail_shows_the_rejection_reason(client, cast, sites):
 def test_history_times_are_beijing_time(client, cast, sites):
     client.force_login(cast.secretary)
 
-    response = client.get(reverse("site_history", args=[sites.a1.pk]))
+    response = client.get(reverse("campaigns:site_history", args=[sites.a1.pk]))
 
     event = response.context["page_obj"][0]
     local = event.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
@@ -339,12 +339,12 @@ def test_home_query_count_does_not_grow_with_sites(client, tree, cast, role, dja
     grow_sites(tree, cast, campaign, 3)
     client.force_login(getattr(cast, role))
 
-    with_3 = count_queries(client, reverse("home"), HOME_QUERIES, django_assert_max_num_queries)
+    with_3 = count_queries(client, reverse("campaigns:home"), HOME_QUERIES, django_assert_max_num_queries)
     grow_sites(tree, cast, campaign, 27)
-    with_30 = count_queries(client, reverse("home"), HOME_QUERIES, django_assert_max_num_queries)
+    with_30 = count_queries(client, reverse("campaigns:home"), HOME_QUERIES, django_assert_max_num_queries)
 
     assert with_3 == with_30
-    assert len(listed(client.get(reverse("home")))) == 25
+    assert len(listed(client.get(reverse("campaigns:home")))) == 25
 
 
 def add_group_members(site, by, count: int) -> None:
@@ -379,7 +379,7 @@ def test_site_detail_query_count_does_not_grow_with_group_funding_or_cases(
     client, tree, cast, sites, role, django_assert_max_num_queries
 ):
     record_verdict(site=sites.a1, by=cast.inspector, verdict="PASSED")
-    url = reverse("site_detail", args=[sites.a1.pk])
+    url = reverse("campaigns:site_detail", args=[sites.a1.pk])
     client.force_login(getattr(cast, role))
 
     add_group_members(sites.a1, cast.secretary, 3)
@@ -401,7 +401,7 @@ def test_site_detail_query_count_does_not_grow_with_group_funding_or_cases(
 def test_site_history_query_count_does_not_grow_with_events(
     client, tree, cast, sites, django_assert_max_num_queries
 ):
-    url = reverse("site_history", args=[sites.a2.pk])
+    url = reverse("campaigns:site_history", args=[sites.a2.pk])
     client.force_login(cast.org_department)
 
     few = count_queries(client, url, HISTORY_QUERIES, django_assert_max_num_queries)

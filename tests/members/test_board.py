@@ -194,7 +194,7 @@ def test_plaques_of_the_year_else_the_latest_year_before_it(tree, cast):
 
 
 def board_url(branch, **query):
-    url = reverse("star_board", args=[branch.pk])
+    url = reverse("members:star_board", args=[branch.pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -227,8 +227,8 @@ def test_those_who_see_the_branch_see_its_board(client, tree, cast, board_data, 
     assert "张三" in html and "李四" in html
     assert "3 星" in html and "★★★" in html
     assert "双带致富户" in html
-    assert reverse("public_board", args=["A1"]) in html
-    assert reverse("public_board_poster", args=["A1"]) in html
+    assert reverse("members:public_board", args=["A1"]) in html
+    assert reverse("members:public_board_poster", args=["A1"]) in html
 
 
 def test_outsider_gets_404(client, tree, cast, board_data):
@@ -240,7 +240,7 @@ def test_outsider_gets_404(client, tree, cast, board_data):
 def test_missing_branch_and_a_committee_get_404(client, tree, cast):
     client.force_login(cast.org_department)
 
-    assert client.get(reverse("star_board", args=[999999])).status_code == 404
+    assert client.get(reverse("members:star_board", args=[999999])).status_code == 404
     assert client.get(board_url(tree.committee_a)).status_code == 404
 
 
@@ -347,8 +347,8 @@ def test_an_inactive_branch_offers_no_public_page(client, tree, cast):
     html = client.get(board_url(tree.branch_a1)).content.decode()
 
     assert "本支部已停用，公示页面不对外显示" in html
-    assert reverse("public_board", args=["A1"]) not in html
-    assert reverse("public_board_poster", args=["A1"]) not in html
+    assert reverse("members:public_board", args=["A1"]) not in html
+    assert reverse("members:public_board_poster", args=["A1"]) not in html
 
 
 def test_a_branch_without_members_says_so(client, tree, cast):

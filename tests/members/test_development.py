@@ -79,9 +79,9 @@ def snapshot() -> tuple:
 
 def urls(pipeline, tree) -> dict[str, str]:
     return {
-        "development_list": reverse("development_list", args=[tree.branch_a1.pk]),
-        "applicant_add": reverse("applicant_add", args=[tree.branch_a1.pk]),
-        "development_advance": reverse("development_advance", args=[pipeline.zhang.pk]),
+        "development_list": reverse("members:development_list", args=[tree.branch_a1.pk]),
+        "applicant_add": reverse("members:applicant_add", args=[tree.branch_a1.pk]),
+        "development_advance": reverse("members:development_advance", args=[pipeline.zhang.pk]),
     }
 
 
@@ -109,8 +109,8 @@ def test_anonymous_is_sent_to_log_in(client, tree, pipeline, name):
 def test_outsider_gets_404_for_a_person_of_another_branch(client, cast, pipeline):
     login(client, cast, "outsider")
 
-    assert client.get(reverse("development_advance", args=[pipeline.zhang.pk])).status_code == 404
-    assert client.get(reverse("development_advance", args=[pipeline.school.pk])).status_code == 200
+    assert client.get(reverse("members:development_advance", args=[pipeline.zhang.pk])).status_code == 404
+    assert client.get(reverse("members:development_advance", args=[pipeline.school.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("role", ["org_department", "inspector", "outsider", "anonymous"])
@@ -119,11 +119,11 @@ def test_refused_posts_change_nothing(client, cast, tree, pipeline, role):
     before = snapshot()
 
     add = client.post(
-        reverse("applicant_add", args=[tree.branch_a1.pk]),
+        reverse("members:applicant_add", args=[tree.branch_a1.pk]),
         {"name": "赵六", "gender": "M", "applied_on": "2026-11-01"},
     )
     move = client.post(
-        reverse("development_advance", args=[pipeline.wang.pk]),
+        reverse("members:development_advance", args=[pipeline.wang.pk]),
         {"stage": S.ACTIVIST, "reached_on": "2026-11-20"},
     )
 
@@ -132,8 +132,8 @@ def test_refused_posts_change_nothing(client, cast, tree, pipeline, role):
 
 
 def test_actions_are_offered_only_to_those_who_keep_the_records(client, cast, tree, pipeline):
-    add_url = reverse("applicant_add", args=[tree.branch_a1.pk])
-    move_url = reverse("development_advance", args=[pipeline.wang.pk])
+    add_url = reverse("members:applicant_add", args=[tree.branch_a1.pk])
+    move_url = reverse("members:development_advance", args=[pipeline.wang.pk])
     for role, keeps in [
         ("secretary", True),
         ("committee", True),
@@ -141,7 +141,7 @@ def test_actions_are_offered_only_to_those_who_keep_the_records(client, cast, tr
         ("inspector", False),
     ]:
         login(client, cast, role)
-        html = client.get(reverse("development_list", args=[tree.branch_a1.pk])).content.decode()
+        html = client.get(reverse("members:development_list", args=[tree.branch_a1.pk])).content.decode()
         assert (add_url in html) is keeps, role
         assert (move_url in html) is keeps, role
 
@@ -152,7 +152,7 @@ def test_actions_are_offered_only_to_those_who_keep_the_records(client, cast, tr
 def test_list_shows_each_persons_stage_dates_and_next_step(client, cast, tree, pipeline):
     login(client, cast, "inspector")
 
-    response = client.get(reverse("development_list", args=[tree.branch_a1.pk]))
+    response = client.get(reverse("members:development_list", args=[tree.branch_a1.pk]))
 
     html = response.content.decode()
     rows = {row.applicant.name: row for row in response.context["rows"]}
@@ -181,7 +181,7 @@ def test_list_shows_each_persons_stage_dates_and_next_step(client, cast, tree, p
 def test_list_filters_by_stage(client, cast, tree, pipeline, stage, expected):
     login(client, cast, "secretary")
 
-    response = client.get(reverse("development_list", args=[tree.branch_a1.pk]), {"stage": stage})
+    response = client.get(reverse("members:development_list", args=[tree.branch_a1.pk]), {"stage": stage})
 
     assert [row.applicant.name for row in response.context["rows"]] == expected
     counts = {key: n for key, _, n in response.context["stage_links"]}
@@ -209,14 +209,14 @@ def test_list_queries_do_not_grow_with_people(client, cast, tree, django_assert_
     # with their member, their stages, may_keep (one role query for the secretary), the top
     # bar's roles. None per person.
     with django_assert_max_num_queries(9):
-        response = client.get(reverse("development_list", args=[tree.branch_a1.pk]))
+        response = client.get(reverse("members:development_list", args=[tree.branch_a1.pk]))
 
     assert len(response.context["rows"]) == min(count, 25)
 
 
 def test_list_query_count_is_the_same_for_5_and_50(client, cast, tree):
     login(client, cast, "committee")
-    url = reverse("development_list", args=[tree.branch_a1.pk])
+    url = reverse("members:development_list", args=[tree.branch_a1.pk])
     counts = []
     for total in (5, 50):
         people_on_the_pipeline(tree.branch_a1, total - Applicant.objects.count())
@@ -236,7 +236,7 @@ def test_secretary_adds_an_applicant(client, cast, tree):
     login(client, cast, "secretary")
 
     response = client.post(
-        reverse("applicant_add", args=[tree.branch_a1.pk]),
+        reverse("members:applicant_add", args=[tree.branch_a1.pk]),
         {
             "name": "赵六",
             "gender": "M",
@@ -258,7 +258,7 @@ def test_an_applicant_under_eighteen_is_refused_beside_the_date(client, cast, tr
     login(client, cast, "secretary")
 
     response = client.post(
-        reverse("applicant_add", args=[tree.branch_a1.pk]),
+        reverse("members:applicant_add", args=[tree.branch_a1.pk]),
         {"name": "小赵", "gender": "M", "birth_date": "2008-12-01", "applied_on": "2026-11-01"},
     )
 
@@ -271,7 +271,9 @@ def test_an_applicant_under_eighteen_is_refused_beside_the_date(client, cast, tr
 def test_missing_fields_are_named_beside_them(client, cast, tree):
     login(client, cast, "secretary")
 
-    response = client.post(reverse("applicant_add", args=[tree.branch_a1.pk]), {"name": "", "gender": ""})
+    response = client.post(
+        reverse("members:applicant_add", args=[tree.branch_a1.pk]), {"name": "", "gender": ""}
+    )
 
     assert set(response.context["form"].errors) == {"name", "gender", "applied_on"}
     assert 'class="field__error"' in response.content.decode()
@@ -282,7 +284,8 @@ def test_missing_fields_are_named_beside_them(client, cast, tree):
 
 def advance(client, applicant, stage, on, note=""):
     return client.post(
-        reverse("development_advance", args=[applicant.pk]), {"stage": stage, "reached_on": on, "note": note}
+        reverse("members:development_advance", args=[applicant.pk]),
+        {"stage": stage, "reached_on": on, "note": note},
     )
 
 
@@ -323,7 +326,7 @@ def test_a_date_in_the_future_is_refused(client, cast, pipeline):
 def test_advancing_through_the_pages_to_full_membership(client, cast, tree):
     login(client, cast, "secretary")
     client.post(
-        reverse("applicant_add", args=[tree.branch_a1.pk]),
+        reverse("members:applicant_add", args=[tree.branch_a1.pk]),
         {"name": "孙七", "gender": "F", "birth_date": "1995-03-03", "applied_on": "2023-03-01"},
     )
     person = Applicant.objects.get(name="孙七")
@@ -344,7 +347,7 @@ def test_advancing_through_the_pages_to_full_membership(client, cast, tree):
         None,
     )
     assert member.birth_date == D(1995, 3, 3)
-    listing = client.get(reverse("member_list", args=[tree.branch_a1.pk]), {"status": "PROBATIONARY"})
+    listing = client.get(reverse("members:member_list", args=[tree.branch_a1.pk]), {"status": "PROBATIONARY"})
     assert "孙七" in [m.name for m in listing.context["page_obj"]]
 
     short = advance(client, person, S.FULL, "2026-11-27")
@@ -382,7 +385,7 @@ def test_advancing_through_the_pages_to_full_membership(client, cast, tree):
 def test_the_advance_page_names_the_next_stage_and_the_waiting_rule(client, cast, pipeline):
     login(client, cast, "committee")
 
-    page = client.get(reverse("development_advance", args=[pipeline.zhang.pk])).content.decode()
+    page = client.get(reverse("members:development_advance", args=[pipeline.zhang.pk])).content.decode()
 
     assert "张三：列为发展对象" in page
     assert "培养教育考察一年以上" in page
@@ -402,8 +405,8 @@ def test_a_finished_person_has_nothing_left_to_record(client, cast, tree):
     )
     login(client, cast, "secretary")
 
-    page = client.get(reverse("development_advance", args=[zhou.pk]))
-    listing = client.get(reverse("development_list", args=[tree.branch_a1.pk])).content.decode()
+    page = client.get(reverse("members:development_advance", args=[zhou.pk]))
+    listing = client.get(reverse("members:development_list", args=[tree.branch_a1.pk])).content.decode()
 
     assert page.status_code == 302
     assert zhou.member.status == Member.Status.FULL

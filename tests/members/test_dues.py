@@ -52,13 +52,13 @@ def login(client, cast, role):
 
 
 def grid_url(tree, **query):
-    url = reverse("dues_grid", args=[tree.branch_a1.pk])
+    url = reverse("members:dues_grid", args=[tree.branch_a1.pk])
     return f"{url}?{urlencode(query)}" if query else url
 
 
 def record_url(tree, member, month="2026-01", **extra):
     query = {"member": member.pk, "month": month, **extra}
-    return f"{reverse('dues_record', args=[tree.branch_a1.pk])}?{urlencode(query)}"
+    return f"{reverse('members:dues_record', args=[tree.branch_a1.pk])}?{urlencode(query)}"
 
 
 def snapshot():
@@ -83,7 +83,7 @@ def test_grid_answers_each_role(client, tree, cast, member, role):
     if READ[role] == 200:
         assert member.name in response.content.decode()
         # Only those who keep the records get the cells as links to the form.
-        assert (reverse("dues_record", args=[tree.branch_a1.pk]) in response.content.decode()) == (
+        assert (reverse("members:dues_record", args=[tree.branch_a1.pk]) in response.content.decode()) == (
             EDIT[role] == 200
         )
 
@@ -100,7 +100,7 @@ def test_recording_answers_each_role_and_a_refusal_changes_nothing(client, tree,
     login(client, cast, role)
     before = snapshot()
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-01", "amount": "10", "paid_on": "2026-01-08"},
     )
     if EDIT[role] == 200:
@@ -117,7 +117,7 @@ def test_removal_refused_changes_nothing(client, tree, cast, member, role):
     login(client, cast, role)
     before = snapshot()
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-01", "remove": "1"},
     )
     assert response.status_code == EDIT[role]
@@ -129,7 +129,7 @@ def test_anonymous_is_sent_to_login(client, tree, member):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
-    response = client.post(reverse("dues_record", args=[tree.branch_a1.pk]), {"member": member.pk})
+    response = client.post(reverse("members:dues_record", args=[tree.branch_a1.pk]), {"member": member.pk})
     assert response.status_code == 302
     assert not DuesPayment.objects.exists()
 
@@ -141,7 +141,7 @@ def test_a_member_of_another_branch_or_a_bad_month_is_404(client, tree, cast, me
     assert client.get(record_url(tree, member, month="2026-13")).status_code == 404
     assert client.get(record_url(tree, member, month="五月")).status_code == 404
     assert (
-        client.get(reverse("dues_grid", args=[tree.group_a1.pk])).status_code == 404
+        client.get(reverse("members:dues_grid", args=[tree.group_a1.pk])).status_code == 404
     )  # a group is no branch
 
 
@@ -152,7 +152,7 @@ def test_secretary_records_a_payment_and_returns_to_the_grid_where_she_was(clien
     login(client, cast, "secretary")
     back = urlencode({"year": YEAR, "group": tree.group_a1.pk, "page": 2})
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-03", "amount": "12.50", "paid_on": "2026-03-10", "back": back},
     )
     payment = DuesPayment.objects.get(member=member)
@@ -174,7 +174,7 @@ def test_recording_a_month_again_corrects_it(client, tree, cast, member):
     response = client.get(record_url(tree, member, month="2026-03"))
     assert response.context["form"].initial == {"amount": Decimal("10.00"), "paid_on": D(2026, 4, 2)}
     client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-03", "amount": "10", "paid_on": "2026-03-28"},
     )
     payment = DuesPayment.objects.get(member=member)
@@ -188,7 +188,7 @@ def test_a_payment_recorded_by_mistake_is_removed(client, tree, cast, member):
     pay(member, D(2026, 3, 1), D(2026, 3, 2), cast.secretary)
     login(client, cast, "secretary")
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-03", "remove": "1"},
     )
     assert response.status_code == 302
@@ -207,7 +207,7 @@ def test_bad_input_is_shown_beside_the_field_and_kept(client, tree, cast, member
     login(client, cast, "secretary")
     tomorrow = today + datetime.timedelta(days=1)
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-03", "amount": "-3", "paid_on": f"{tomorrow:%Y-%m-%d}"},
     )
     assert response.status_code == 200
@@ -224,7 +224,7 @@ def test_a_month_before_joining_is_refused_with_the_reason(client, tree, cast):
     newcomer = MemberFactory(branch=tree.branch_a1, name="李新", joined_on=D(2026, 3, 15))
     login(client, cast, "secretary")
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": newcomer.pk, "month": "2026-02", "amount": "5", "paid_on": "2026-02-10"},
     )
     assert response.status_code == 200
@@ -250,7 +250,7 @@ def test_htmx_cell_opens_the_small_form_as_a_fragment(client, tree, cast, member
 def test_htmx_save_redraws_the_row_and_counts_and_closes_the_form(client, tree, cast, member):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {
             "member": member.pk,
             "month": "2026-05",
@@ -273,7 +273,7 @@ def test_htmx_save_redraws_the_row_and_counts_and_closes_the_form(client, tree, 
 def test_htmx_bad_input_keeps_the_form_in_the_panel(client, tree, cast, member):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {"member": member.pk, "month": "2026-05", "amount": "", "paid_on": "2026-05-03"},
         **HTMX,
     )
@@ -285,7 +285,7 @@ def test_htmx_bad_input_keeps_the_form_in_the_panel(client, tree, cast, member):
 
 def test_htmx_cancel_empties_the_panel(client, tree, cast, member):
     login(client, cast, "secretary")
-    response = client.get(f"{reverse('dues_record', args=[tree.branch_a1.pk])}?close=1", **HTMX)
+    response = client.get(f"{reverse('members:dues_record', args=[tree.branch_a1.pk])}?close=1", **HTMX)
     assert response.status_code == 200
     assert response.content == b""
 
@@ -373,7 +373,7 @@ def test_a_bad_year_falls_back_to_this_year(client, tree, cast, member, today):
 def test_after_saving_the_grid_opens_on_the_payments_year(client, tree, cast, member):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("dues_record", args=[tree.branch_a1.pk]),
+        reverse("members:dues_record", args=[tree.branch_a1.pk]),
         {
             "member": member.pk,
             "month": "2025-12",

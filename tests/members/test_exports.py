@@ -55,7 +55,7 @@ def records(branch, name="李明", id_number=ID_A):
 def test_every_export_answers_each_role_in_both_formats(client, cast, tree, role, name):
     records(tree.branch_a1)
     login(client, getattr(cast, role))
-    url = reverse(name, args=[tree.branch_a1.pk])
+    url = reverse(f"members:{name}", args=[tree.branch_a1.pk])
 
     xlsx = client.get(url)
     as_csv = client.get(url + "?format=csv")
@@ -70,14 +70,14 @@ def test_every_export_answers_each_role_in_both_formats(client, cast, tree, role
 @pytest.mark.parametrize("name", EXPORTS)
 def test_outsider_gets_404_and_anonymous_the_login(client, cast, tree, name):
     records(tree.branch_a1)
-    url = reverse(name, args=[tree.branch_a1.pk])
+    url = reverse(f"members:{name}", args=[tree.branch_a1.pk])
 
     assert client.get(url).status_code == 302
     assert login(client, cast.outsider).get(url).status_code == 404
 
 
 def test_an_unknown_format_is_404(client, cast, tree):
-    url = reverse("export_members", args=[tree.branch_a1.pk])
+    url = reverse("members:export_members", args=[tree.branch_a1.pk])
 
     assert login(client, cast.secretary).get(url + "?format=pdf").status_code == 404
 
@@ -88,7 +88,9 @@ def test_an_export_holds_only_this_branchs_records(client, cast, tree, name):
     records(tree.branch_a2, name="二村党员", id_number="430124198001015678")
 
     rows = csv_rows(
-        login(client, cast.committee).get(reverse(name, args=[tree.branch_a1.pk]) + "?format=csv")
+        login(client, cast.committee).get(
+            reverse(f"members:{name}", args=[tree.branch_a1.pk]) + "?format=csv"
+        )
     )
 
     assert len(rows) == 2
@@ -97,7 +99,7 @@ def test_an_export_holds_only_this_branchs_records(client, cast, tree, name):
 
 def test_member_export_has_the_collection_form_columns_and_masks_for_a_committee(client, cast, tree):
     records(tree.branch_a1)
-    url = reverse("export_members", args=[tree.branch_a1.pk])
+    url = reverse("members:export_members", args=[tree.branch_a1.pk])
 
     full = xlsx_rows(login(client, cast.secretary).get(url))
     masked = xlsx_rows(login(client, cast.committee).get(url))
@@ -113,7 +115,7 @@ def test_service_export_says_whether_each_record_is_verified(client, cast, tree)
 
     rows = csv_rows(
         login(client, cast.secretary).get(
-            reverse("export_services", args=[tree.branch_a1.pk]) + "?format=csv"
+            reverse("members:export_services", args=[tree.branch_a1.pk]) + "?format=csv"
         )
     )
 
@@ -144,7 +146,7 @@ def test_a_cell_starting_with_a_formula_character_is_escaped(client, cast, tree,
     Household.objects.create(
         branch=tree.branch_a1, name=f'{lead}HYPERLINK("http://x")', category="HARDSHIP", needs=f"{lead}1+1"
     )
-    url = reverse("export_households", args=[tree.branch_a1.pk]) + f"?format={fmt}"
+    url = reverse("members:export_households", args=[tree.branch_a1.pk]) + f"?format={fmt}"
 
     response = login(client, cast.secretary).get(url)
 
@@ -160,7 +162,9 @@ def test_a_member_named_like_a_formula_is_escaped_in_the_roster(client, cast, tr
     MemberFactory(branch=tree.branch_a1, name="=cmd|' /C calc'!A0", phone="+8613800000000")
 
     rows = csv_rows(
-        login(client, cast.secretary).get(reverse("export_members", args=[tree.branch_a1.pk]) + "?format=csv")
+        login(client, cast.secretary).get(
+            reverse("members:export_members", args=[tree.branch_a1.pk]) + "?format=csv"
+        )
     )
 
     assert rows[1][0] == "'=cmd|' /C calc'!A0"
@@ -176,10 +180,10 @@ def test_an_escaped_export_imports_back_as_it_was(client, cast, tree):
         birth_date=datetime.date(1980, 1, 1),
     )
     login(client, cast.secretary)
-    exported = client.get(reverse("export_members", args=[tree.branch_a1.pk]) + "?format=csv")
+    exported = client.get(reverse("members:export_members", args=[tree.branch_a1.pk]) + "?format=csv")
 
     preview = client.post(
-        reverse("import_list", args=[tree.branch_a1.pk]),
+        reverse("members:import_list", args=[tree.branch_a1.pk]),
         {"kind": "MEMBERS", "file": SimpleUploadedFile("导出.csv", exported.content)},
     )
 

@@ -104,7 +104,7 @@ def household_data(**overrides):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_household_list_answers_each_role(as_role, tree, pairing, role):
-    response = as_role(role).get(url("household_list", tree.branch_a1))
+    response = as_role(role).get(url("members:household_list", tree.branch_a1))
     assert_answer(response, role, READ)
     if response.status_code == 200:
         assert "李大娘" in response.text
@@ -115,18 +115,20 @@ def test_household_list_answers_each_role(as_role, tree, pairing, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_plaque_list_answers_each_role(as_role, tree, plaque, role):
-    response = as_role(role).get(url("plaque_list", tree.branch_a1))
+    response = as_role(role).get(url("members:plaque_list", tree.branch_a1))
     assert_answer(response, role, READ)
     if response.status_code == 200:
         assert "五星级党员示范户" in response.text
-        assert (reverse("plaque_add", args=[tree.branch_a1.pk]) in response.text) == (KEEP[role] == 200)
+        assert (reverse("members:plaque_add", args=[tree.branch_a1.pk]) in response.text) == (
+            KEEP[role] == 200
+        )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_household_add_only_keepers(as_role, tree, role):
     client = as_role(role)
-    assert_answer(client.get(url("household_add", tree.branch_a1)), role, KEEP)
-    response = client.post(url("household_add", tree.branch_a1), household_data())
+    assert_answer(client.get(url("members:household_add", tree.branch_a1)), role, KEEP)
+    response = client.post(url("members:household_add", tree.branch_a1), household_data())
     if KEEP.get(role) == 200:
         assert response.status_code == 302
     else:
@@ -137,7 +139,7 @@ def test_household_add_only_keepers(as_role, tree, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_household_edit_only_keepers(as_role, tree, household, role):
     client = as_role(role)
-    edit = url("household_edit", tree.branch_a1, household.pk)
+    edit = url("members:household_edit", tree.branch_a1, household.pk)
     assert_answer(client.get(edit), role, KEEP)
     client.post(edit, household_data(name="李大娘", needs="冬季取暖"))
     household.refresh_from_db()
@@ -147,15 +149,15 @@ def test_household_edit_only_keepers(as_role, tree, household, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_pairing_add_only_keepers(as_role, tree, member, household, role):
     client = as_role(role)
-    assert_answer(client.get(url("pairing_add", tree.branch_a1)), role, KEEP)
-    client.post(url("pairing_add", tree.branch_a1), {"member": member.pk, "household": household.pk})
+    assert_answer(client.get(url("members:pairing_add", tree.branch_a1)), role, KEEP)
+    client.post(url("members:pairing_add", tree.branch_a1), {"member": member.pk, "household": household.pk})
     assert Pairing.objects.exists() == (KEEP.get(role) == 200)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_pairing_remove_only_keepers(as_role, tree, pairing, role):
     client = as_role(role)
-    remove = url("pairing_remove", tree.branch_a1, pairing.pk)
+    remove = url("members:pairing_remove", tree.branch_a1, pairing.pk)
     assert_answer(client.get(remove), role, KEEP)
     client.post(remove)
     assert Pairing.objects.filter(pk=pairing.pk).exists() == (KEEP.get(role) != 200)
@@ -164,16 +166,16 @@ def test_pairing_remove_only_keepers(as_role, tree, pairing, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_plaque_add_only_keepers(as_role, tree, member, role):
     client = as_role(role)
-    assert_answer(client.get(url("plaque_add", tree.branch_a1)), role, KEEP)
+    assert_answer(client.get(url("members:plaque_add", tree.branch_a1)), role, KEEP)
     data = {"member": member.pk, "title": "DOUBLE_LEAD", "method": "BRANCH_SELECTION", "year": "2025"}
-    client.post(url("plaque_add", tree.branch_a1), data)
+    client.post(url("members:plaque_add", tree.branch_a1), data)
     assert Plaque.objects.exists() == (KEEP.get(role) == 200)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_plaque_remove_only_keepers(as_role, tree, plaque, role):
     client = as_role(role)
-    remove = url("plaque_remove", tree.branch_a1, plaque.pk)
+    remove = url("members:plaque_remove", tree.branch_a1, plaque.pk)
     assert_answer(client.get(remove), role, KEEP)
     client.post(remove)
     assert Plaque.objects.filter(pk=plaque.pk).exists() == (KEEP.get(role) != 200)
@@ -195,10 +197,10 @@ def test_rows_of_another_branch_are_404_through_this_branch(client, cast, tree):
     )
     client.force_login(cast.secretary)
     a1 = tree.branch_a1
-    assert client.get(url("household_edit", a1, theirs.pk)).status_code == 404
-    assert client.get(url("pairing_remove", a1, their_pairing.pk)).status_code == 404
-    assert client.get(url("plaque_remove", a1, their_plaque.pk)).status_code == 404
-    assert client.get(url("household_list", tree.branch_a2)).status_code == 404
+    assert client.get(url("members:household_edit", a1, theirs.pk)).status_code == 404
+    assert client.get(url("members:pairing_remove", a1, their_pairing.pk)).status_code == 404
+    assert client.get(url("members:plaque_remove", a1, their_plaque.pk)).status_code == 404
+    assert client.get(url("members:household_list", tree.branch_a2)).status_code == 404
 
 
 # Households ---------------------------------------------------------------------------------
@@ -220,7 +222,9 @@ def test_a_change_to_a_household_is_recorded_before_and_after(tree, cast, househ
 
 def test_bad_household_input_comes_back_beside_the_fields(client, cast, tree):
     client.force_login(cast.secretary)
-    response = client.post(url("household_add", tree.branch_a1), household_data(category="", phone="abc"))
+    response = client.post(
+        url("members:household_add", tree.branch_a1), household_data(category="", phone="abc")
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"category", "phone"}
@@ -232,7 +236,7 @@ def test_bad_household_input_comes_back_beside_the_fields(client, cast, tree):
 def test_the_list_filters_by_category_and_shows_service_counts(client, cast, tree, household):
     HouseholdFactory(branch=tree.branch_a1, name="种粮大户", category=Household.Category.FARMING)
     client.force_login(cast.secretary)
-    response = client.get(url("household_list", tree.branch_a1), {"category": "FARMING"})
+    response = client.get(url("members:household_list", tree.branch_a1), {"category": "FARMING"})
     assert [h.name for h in response.context["households"]] == ["种粮大户"]
     assert response.context["by_category"]["total"] == 2
 
@@ -265,7 +269,9 @@ def test_the_pairing_form_shows_the_refusal_beside_the_member(client, cast, tree
     for h in (first, second):
         pair_member(branch=tree.branch_a1, by=cast.secretary, member=member, household=h)
     client.force_login(cast.secretary)
-    response = client.post(url("pairing_add", tree.branch_a1), {"member": member.pk, "household": third.pk})
+    response = client.post(
+        url("members:pairing_add", tree.branch_a1), {"member": member.pk, "household": third.pk}
+    )
     assert response.status_code == 200
     assert "不能再结对第三户" in response.context["form"].errors["member"][0]
     assert member.pairings.count() == 2
@@ -281,7 +287,9 @@ def test_the_same_pair_twice_is_refused(tree, cast, pairing):
 def test_a_household_of_another_branch_cannot_be_chosen(client, cast, tree, member):
     theirs = HouseholdFactory(branch=tree.branch_a2)
     client.force_login(cast.secretary)
-    response = client.post(url("pairing_add", tree.branch_a1), {"member": member.pk, "household": theirs.pk})
+    response = client.post(
+        url("members:pairing_add", tree.branch_a1), {"member": member.pk, "household": theirs.pk}
+    )
     assert "household" in response.context["form"].errors
     with pytest.raises(ValidationError):
         pair_member(branch=tree.branch_a1, by=cast.secretary, member=member, household=theirs)
@@ -292,13 +300,13 @@ def test_members_without_a_pairing_are_listed(client, cast, tree, pairing):
     MemberFactory(branch=tree.branch_a1, name="孙未结")
     MemberFactory(branch=tree.branch_a2, name="外支部党员")
     client.force_login(cast.secretary)
-    response = client.get(url("household_list", tree.branch_a1))
+    response = client.get(url("members:household_list", tree.branch_a1))
     assert [m.name for m in response.context["unpaired"]] == ["孙未结"]
 
 
 def test_removing_a_pairing_frees_a_place(client, cast, tree, pairing):
     client.force_login(cast.secretary)
-    response = client.post(url("pairing_remove", tree.branch_a1, pairing.pk))
+    response = client.post(url("members:pairing_remove", tree.branch_a1, pairing.pk))
     assert response.status_code == 302
     assert not Pairing.objects.exists()
     assert AuditEvent.objects.about(pairing.member).filter(verb=Verb.UNPAIR).exists()
@@ -341,7 +349,7 @@ def test_one_plaque_per_member_title_and_year(tree, cast, plaque):
 def test_the_plaque_form_shows_the_repeat_beside_the_title(client, cast, tree, plaque):
     client.force_login(cast.secretary)
     data = {"member": plaque.member_id, "title": FIVE_STAR, "method": "SELF_NOMINATION", "year": "2025"}
-    response = client.post(url("plaque_add", tree.branch_a1), data)
+    response = client.post(url("members:plaque_add", tree.branch_a1), data)
     assert response.status_code == 200
     assert "同一称号每年只挂一次" in response.context["form"].errors["title"][0]
     assert Plaque.objects.count() == 1
@@ -350,7 +358,7 @@ def test_the_plaque_form_shows_the_repeat_beside_the_title(client, cast, tree, p
 def test_a_plaque_year_in_the_future_is_refused(client, cast, tree, member):
     client.force_login(cast.secretary)
     data = {"member": member.pk, "title": FIVE_STAR, "method": "SELF_NOMINATION", "year": "2099"}
-    response = client.post(url("plaque_add", tree.branch_a1), data)
+    response = client.post(url("members:plaque_add", tree.branch_a1), data)
     assert "year" in response.context["form"].errors
 
 
@@ -365,7 +373,7 @@ def test_plaques_filter_by_year_and_title(client, cast, tree, plaque):
         awarded_on=datetime.date(2024, 12, 28),
     )
     client.force_login(cast.secretary)
-    plaques_url = url("plaque_list", tree.branch_a1)
+    plaques_url = url("members:plaque_list", tree.branch_a1)
     assert [p.year for p in client.get(plaques_url, {"year": 2024}).context["plaques"]] == [2024]
     titles = [p.title for p in client.get(plaques_url, {"title": FIVE_STAR}).context["plaques"]]
     assert titles == [FIVE_STAR]
@@ -388,7 +396,7 @@ def test_household_list_query_count_does_not_grow(client, cast, tree, rows, djan
     # (with service count and last service date); their pairings with members (one prefetch);
     # members without a pairing; may_keep (one role query); the top bar's roles.
     with django_assert_max_num_queries(10):
-        response = client.get(url("household_list", tree.branch_a1))
+        response = client.get(url("members:household_list", tree.branch_a1))
     assert len(response.context["households"]) == min(rows, 25)
 
 
@@ -407,5 +415,5 @@ def test_plaque_list_query_count_does_not_grow(client, cast, tree, rows, django_
     # session, user; the branch; the years (the filter); the page's count and rows with their
     # member; may_keep (one role query); the top bar's roles.
     with django_assert_max_num_queries(8):
-        response = client.get(url("plaque_list", tree.branch_a1))
+        response = client.get(url("members:plaque_list", tree.branch_a1))
     assert len(response.context["plaques"]) == min(rows, 25)

@@ -122,12 +122,12 @@ def login(client, user):
 
 
 def upload(client, branch, kind, file):
-    return client.post(reverse("import_list", args=[branch.pk]), {"kind": kind, "file": file})
+    return client.post(reverse("members:import_list", args=[branch.pk]), {"kind": kind, "file": file})
 
 
 def confirm(client, branch, preview):
     token = preview.context["confirm_form"].initial["token"]
-    return client.post(reverse("import_confirm", args=[branch.pk]), {"token": token})
+    return client.post(reverse("members:import_confirm", args=[branch.pk]), {"token": token})
 
 
 def import_file(client, branch, kind, file) -> ImportJob:
@@ -159,12 +159,14 @@ KEEPERS = {"committee", "secretary"}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_import_page_answers_each_role_and_offers_upload_to_keepers(client, cast, tree, role):
-    response = login(client, getattr(cast, role)).get(reverse("import_list", args=[tree.branch_a1.pk]))
+    response = login(client, getattr(cast, role)).get(
+        reverse("members:import_list", args=[tree.branch_a1.pk])
+    )
 
     assert response.status_code == 200
     page = response.content.decode()
     assert ("上传并预览" in page) is (role in KEEPERS)
-    assert reverse("export_members", args=[tree.branch_a1.pk]) in page
+    assert reverse("members:export_members", args=[tree.branch_a1.pk]) in page
 
 
 def test_outsider_gets_404_on_every_import_page(client, cast, tree):
@@ -172,14 +174,14 @@ def test_outsider_gets_404_on_every_import_page(client, cast, tree):
     job = make_job(branch, cast.secretary)
     login(client, cast.outsider)
     urls = [
-        reverse("import_list", args=[branch.pk]),
-        reverse("import_detail", args=[branch.pk, job.pk]),
-        reverse("import_progress", args=[branch.pk, job.pk]),
-        reverse("import_template", args=[branch.pk, "members"]),
+        reverse("members:import_list", args=[branch.pk]),
+        reverse("members:import_detail", args=[branch.pk, job.pk]),
+        reverse("members:import_progress", args=[branch.pk, job.pk]),
+        reverse("members:import_template", args=[branch.pk, "members"]),
     ]
     for url in urls:
         assert client.get(url).status_code == 404
-    assert client.post(reverse("import_confirm", args=[branch.pk]), {"token": "x"}).status_code == 404
+    assert client.post(reverse("members:import_confirm", args=[branch.pk]), {"token": "x"}).status_code == 404
     response = upload(client, branch, "MEMBERS", xlsx_upload(ROSTER_HEADERS, [roster_row(1)]))
     assert response.status_code == 404
     assert not Member.objects.exists()
@@ -188,10 +190,10 @@ def test_outsider_gets_404_on_every_import_page(client, cast, tree):
 def test_anonymous_is_sent_to_login(client, tree, cast):
     job = make_job(tree.branch_a1, cast.secretary)
     for url in (
-        reverse("import_list", args=[tree.branch_a1.pk]),
-        reverse("import_detail", args=[tree.branch_a1.pk, job.pk]),
-        reverse("import_progress", args=[tree.branch_a1.pk, job.pk]),
-        reverse("import_template", args=[tree.branch_a1.pk, "members"]),
+        reverse("members:import_list", args=[tree.branch_a1.pk]),
+        reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk]),
+        reverse("members:import_progress", args=[tree.branch_a1.pk, job.pk]),
+        reverse("members:import_template", args=[tree.branch_a1.pk, "members"]),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -206,7 +208,9 @@ def test_readers_upload_and_confirm_are_refused_and_import_nothing(client, cast,
     login(client, getattr(cast, role))
 
     refused_upload = upload(client, tree.branch_a1, "MEMBERS", xlsx_upload(ROSTER_HEADERS, [roster_row(2)]))
-    refused_confirm = client.post(reverse("import_confirm", args=[tree.branch_a1.pk]), {"token": token})
+    refused_confirm = client.post(
+        reverse("members:import_confirm", args=[tree.branch_a1.pk]), {"token": token}
+    )
 
     assert refused_upload.status_code == 403
     assert refused_confirm.status_code == 403
@@ -221,7 +225,7 @@ def test_a_confirmation_made_for_someone_else_is_refused(client, cast, tree):
     token = preview.context["confirm_form"].initial["token"]
 
     response = login(client, cast.committee).post(
-        reverse("import_confirm", args=[tree.branch_a1.pk]), {"token": token}
+        reverse("members:import_confirm", args=[tree.branch_a1.pk]), {"token": token}
     )
 
     assert response.status_code == 400
@@ -234,9 +238,9 @@ def test_job_page_and_progress_answer_each_role(client, cast, tree, role):
     job = make_job(tree.branch_a1, cast.secretary, status=ImportJob.Status.RUNNING, total_rows=3000)
     login(client, getattr(cast, role))
 
-    detail = client.get(reverse("import_detail", args=[tree.branch_a1.pk, job.pk]))
+    detail = client.get(reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk]))
     progress = client.get(
-        reverse("import_progress", args=[tree.branch_a1.pk, job.pk]), HTTP_HX_REQUEST="true"
+        reverse("members:import_progress", args=[tree.branch_a1.pk, job.pk]), HTTP_HX_REQUEST="true"
     )
 
     assert detail.status_code == progress.status_code == 200
@@ -246,7 +250,9 @@ def test_job_page_and_progress_answer_each_role(client, cast, tree, role):
 def test_a_job_of_another_branch_is_404_under_this_branch(client, cast, tree):
     job = make_job(tree.branch_a2, cast.committee)
 
-    response = login(client, cast.committee).get(reverse("import_detail", args=[tree.branch_a1.pk, job.pk]))
+    response = login(client, cast.committee).get(
+        reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk])
+    )
 
     assert response.status_code == 404
 
@@ -255,7 +261,7 @@ def test_a_job_of_another_branch_is_404_under_this_branch(client, cast, tree):
 @pytest.mark.parametrize("kind", ["members", "households", "services", "attendance"])
 def test_templates_download_for_each_role(client, cast, tree, role, kind):
     login(client, getattr(cast, role))
-    url = reverse("import_template", args=[tree.branch_a1.pk, kind])
+    url = reverse("members:import_template", args=[tree.branch_a1.pk, kind])
 
     xlsx = client.get(url)
     as_csv = client.get(url + "?format=csv")
@@ -268,14 +274,14 @@ def test_templates_download_for_each_role(client, cast, tree, role, kind):
 
 def test_an_unknown_template_is_404(client, cast, tree):
     login(client, cast.secretary)
-    assert client.get(reverse("import_template", args=[tree.branch_a1.pk, "dues"])).status_code == 404
-    url = reverse("import_template", args=[tree.branch_a1.pk, "members"])
+    assert client.get(reverse("members:import_template", args=[tree.branch_a1.pk, "dues"])).status_code == 404
+    url = reverse("members:import_template", args=[tree.branch_a1.pk, "members"])
     assert client.get(url + "?format=xls").status_code == 404
 
 
 def test_a_template_filled_in_imports(client, cast, tree):
     login(client, cast.secretary)
-    template = client.get(reverse("import_template", args=[tree.branch_a1.pk, "members"]))
+    template = client.get(reverse("members:import_template", args=[tree.branch_a1.pk, "members"]))
     workbook = load_workbook(io.BytesIO(template.content))
     headers = [c.value for c in next(workbook.worksheets[0].iter_rows())]
     values = {"姓名": "王芳", "性别": "女", "出生日期": "1990-05-06", "党小组": "第一党小组"}
@@ -307,7 +313,7 @@ def test_a_good_roster_imports_every_row(client, cast, tree, make_file):
     response = confirm(client, tree.branch_a1, preview)
 
     job = ImportJob.objects.get()
-    assert response.url == reverse("import_detail", args=[tree.branch_a1.pk, job.pk])
+    assert response.url == reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk])
     assert (job.status, job.created_rows, job.updated_rows, job.processed_rows) == ("DONE", 6, 0, 6)
     assert Member.objects.filter(branch=tree.branch_a1).count() == 6
     three = Member.objects.get(name="党员00003")
@@ -415,7 +421,7 @@ def test_the_job_itself_refuses_a_file_that_went_bad_after_the_preview(client, c
     assert job.status == ImportJob.Status.FAILED
     assert job.errors == [{"row": 3, "message": ID_TAKEN}]
     assert not Member.objects.filter(branch=tree.branch_a1).exists()
-    detail = client.get(reverse("import_detail", args=[tree.branch_a1.pk, job.pk])).content.decode()
+    detail = client.get(reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk])).content.decode()
     assert "第 3 行" in detail
 
 
@@ -513,7 +519,9 @@ def test_a_file_over_the_size_limit_is_refused(client, cast, tree, settings):
 
 def test_limits_are_stated_on_the_page(client, cast, tree):
     page = (
-        login(client, cast.secretary).get(reverse("import_list", args=[tree.branch_a1.pk])).content.decode()
+        login(client, cast.secretary)
+        .get(reverse("members:import_list", args=[tree.branch_a1.pk]))
+        .content.decode()
     )
 
     assert "单个文件不超过 20 MB" in page
@@ -581,7 +589,7 @@ def test_a_committees_masked_export_imports_back_without_changes(client, cast, t
         branch=tree.branch_a1, name="李明", id_number=id_number(1), birth_date=datetime.date(1980, 1, 1)
     )
     login(client, cast.committee)
-    exported = client.get(reverse("export_members", args=[tree.branch_a1.pk]))
+    exported = client.get(reverse("members:export_members", args=[tree.branch_a1.pk]))
     masked = f"{id_number(1)[:4]}**********{id_number(1)[-4:]}"
     assert masked in [c.value for c in load_workbook(io.BytesIO(exported.content)).active[2]]
 
@@ -645,7 +653,9 @@ def test_a_running_job_page_polls_and_refreshes_without_javascript(client, cast,
     job.processed_rows = 1500
     job.save()
 
-    page = login(client, cast.secretary).get(reverse("import_detail", args=[tree.branch_a1.pk, job.pk]))
+    page = login(client, cast.secretary).get(
+        reverse("members:import_detail", args=[tree.branch_a1.pk, job.pk])
+    )
 
     html = page.content.decode()
     assert 'hx-trigger="every 2s"' in html
@@ -747,6 +757,6 @@ def test_import_history_queries_do_not_grow(client, cast, tree, django_assert_ma
     # session, user, the branch (visible_to), may_keep_records (two role checks), the jobs'
     # count for the pager, the page of jobs with their users.
     with django_assert_max_num_queries(7):
-        response = client.get(reverse("import_list", args=[tree.branch_a1.pk]))
+        response = client.get(reverse("members:import_list", args=[tree.branch_a1.pk]))
 
     assert len(response.context["jobs"]) == min(count, 25)

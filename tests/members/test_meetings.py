@@ -89,12 +89,12 @@ def data(tree, cast, people):
 def urls(tree, meeting):
     photo = meeting.photos.get()
     return {
-        "meeting_list": (reverse("meeting_list", args=[tree.branch_a1.pk]), READ),
-        "meeting_detail": (reverse("meeting_detail", args=[meeting.pk]), READ),
-        "meeting_photo": (reverse("meeting_photo", args=[photo.pk]), READ),
-        "meeting_add": (reverse("meeting_add", args=[tree.branch_a1.pk]), EDIT),
-        "meeting_edit": (reverse("meeting_edit", args=[meeting.pk]), EDIT),
-        "meeting_delete": (reverse("meeting_delete", args=[meeting.pk]), EDIT),
+        "meeting_list": (reverse("members:meeting_list", args=[tree.branch_a1.pk]), READ),
+        "meeting_detail": (reverse("members:meeting_detail", args=[meeting.pk]), READ),
+        "meeting_photo": (reverse("members:meeting_photo", args=[photo.pk]), READ),
+        "meeting_add": (reverse("members:meeting_add", args=[tree.branch_a1.pk]), EDIT),
+        "meeting_edit": (reverse("members:meeting_edit", args=[meeting.pk]), EDIT),
+        "meeting_delete": (reverse("members:meeting_delete", args=[meeting.pk]), EDIT),
     }
 
 
@@ -126,12 +126,12 @@ def test_actions_are_offered_only_to_those_who_may_take_them(client, tree, cast,
     if READ[role] != 200:
         return
     login(client, cast, role)
-    add = reverse("meeting_add", args=[tree.branch_a1.pk])
-    edit = reverse("meeting_edit", args=[data.pk])
-    assert (add in client.get(reverse("meeting_list", args=[tree.branch_a1.pk])).content.decode()) == (
-        EDIT[role] == 200
-    )
-    detail = client.get(reverse("meeting_detail", args=[data.pk]))
+    add = reverse("members:meeting_add", args=[tree.branch_a1.pk])
+    edit = reverse("members:meeting_edit", args=[data.pk])
+    assert (
+        add in client.get(reverse("members:meeting_list", args=[tree.branch_a1.pk])).content.decode()
+    ) == (EDIT[role] == 200)
+    detail = client.get(reverse("members:meeting_detail", args=[data.pk]))
     assert (edit in detail.content.decode()) == (EDIT[role] == 200)
     assert (detail.context["sheet_form"] is not None) == (EDIT[role] == 200)
 
@@ -142,8 +142,8 @@ def test_anonymous_is_sent_to_login(client, tree, data):
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("login"))
     before = snapshot()
-    client.post(reverse("meeting_attendance", args=[data.pk]), {})
-    client.post(reverse("meeting_delete", args=[data.pk]))
+    client.post(reverse("members:meeting_attendance", args=[data.pk]), {})
+    client.post(reverse("members:meeting_delete", args=[data.pk]))
     assert snapshot() == before
 
 
@@ -153,19 +153,19 @@ def test_posts_answer_each_role_and_a_refusal_changes_nothing(client, tree, cast
     photo = data.photos.get()
     before = snapshot()
     posts = {
-        reverse("meeting_add", args=[tree.branch_a1.pk]): {
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]): {
             "kind": "PARTY_LECTURE",
             "held_on": "2026-06-01",
             "topic": "党课",
         },
-        reverse("meeting_edit", args=[data.pk]): {
+        reverse("members:meeting_edit", args=[data.pk]): {
             "kind": "THEME_DAY",
             "held_on": "2026-05-10",
             "topic": "改过",
         },
-        reverse("meeting_attendance", args=[data.pk]): {f"m{m.pk}": A for m in people},
-        reverse("meeting_photo_delete", args=[photo.pk]): {},
-        reverse("meeting_delete", args=[data.pk]): {},
+        reverse("members:meeting_attendance", args=[data.pk]): {f"m{m.pk}": A for m in people},
+        reverse("members:meeting_photo_delete", args=[photo.pk]): {},
+        reverse("members:meeting_delete", args=[data.pk]): {},
     }
     for url, payload in posts.items():
         response = client.post(url, payload)
@@ -181,15 +181,15 @@ def test_posts_answer_each_role_and_a_refusal_changes_nothing(client, tree, cast
 
 def test_attendance_is_post_only(client, cast, data):
     login(client, cast, "secretary")
-    assert client.get(reverse("meeting_attendance", args=[data.pk])).status_code == 405
+    assert client.get(reverse("members:meeting_attendance", args=[data.pk])).status_code == 405
 
 
 def test_a_group_or_another_branch_is_404(client, tree, cast):
     login(client, cast, "secretary")
-    assert client.get(reverse("meeting_list", args=[tree.group_a1.pk])).status_code == 404
-    assert client.get(reverse("meeting_list", args=[tree.branch_b1.pk])).status_code == 404
-    assert client.get(reverse("meeting_add", args=[tree.branch_b1.pk])).status_code == 404
-    assert client.get(reverse("meeting_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("members:meeting_list", args=[tree.group_a1.pk])).status_code == 404
+    assert client.get(reverse("members:meeting_list", args=[tree.branch_b1.pk])).status_code == 404
+    assert client.get(reverse("members:meeting_add", args=[tree.branch_b1.pk])).status_code == 404
+    assert client.get(reverse("members:meeting_detail", args=[999999])).status_code == 404
 
 
 # Recording a meeting ----------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_a_group_or_another_branch_is_404(client, tree, cast):
 def test_secretary_records_a_meeting_with_photos(client, tree, cast, people):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("meeting_add", args=[tree.branch_a1.pk]),
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]),
         {
             "kind": "GENERAL_MEETING",
             "held_on": "2026-06-12",
@@ -210,7 +210,7 @@ def test_secretary_records_a_meeting_with_photos(client, tree, cast, people):
     )
     meeting = Meeting.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("meeting_detail", args=[meeting.pk]) + "#attendance"
+    assert response["Location"] == reverse("members:meeting_detail", args=[meeting.pk]) + "#attendance"
     assert (meeting.organization, meeting.kind, meeting.held_on) == (
         tree.branch_a1,
         "GENERAL_MEETING",
@@ -225,14 +225,14 @@ def test_secretary_records_a_meeting_with_photos(client, tree, cast, people):
 def test_a_group_meeting_is_held_by_the_group_and_expects_its_members(client, tree, cast, people):
     login(client, cast, "secretary")
     client.post(
-        reverse("meeting_add", args=[tree.branch_a1.pk]),
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]),
         {"kind": "GROUP_MEETING", "group": tree.group_a1.pk, "held_on": "2026-06-01", "topic": "党小组学习"},
     )
     meeting = Meeting.objects.get()
     assert meeting.organization == tree.group_a1
-    response = client.get(reverse("meeting_detail", args=[meeting.pk]))
+    response = client.get(reverse("members:meeting_detail", args=[meeting.pk]))
     assert [line.member.name for line in response.context["lines"]] == ["组员1", "组员2"]
-    listed = client.get(reverse("meeting_list", args=[tree.branch_a1.pk]))
+    listed = client.get(reverse("members:meeting_list", args=[tree.branch_a1.pk]))
     assert [m.pk for m in listed.context["page_obj"]] == [meeting.pk]
 
 
@@ -259,7 +259,7 @@ def test_bad_input_is_shown_beside_the_field_and_kept(client, tree, cast, payloa
     data = {"held_on": "2026-06-01", "topic": "学习讨论", "location": "村部", **payload}
     if data.get("group") == "GROUP":
         data["group"] = tree.group_a1.pk
-    response = client.post(reverse("meeting_add", args=[tree.branch_a1.pk]), data)
+    response = client.post(reverse("members:meeting_add", args=[tree.branch_a1.pk]), data)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors
@@ -282,7 +282,7 @@ def test_bad_input_is_shown_beside_the_field_and_kept(client, tree, cast, payloa
 def test_photos_are_checked(client, tree, cast, upload, message):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("meeting_add", args=[tree.branch_a1.pk]),
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]),
         {"kind": "THEME_DAY", "held_on": "2026-06-01", "topic": "主题党日", "photos": [image(), upload]},
     )
     assert response.context["form"].errors["photos"] == [message]
@@ -293,11 +293,11 @@ def test_photos_are_checked(client, tree, cast, upload, message):
 
 def test_too_many_photos_at_once_are_refused_and_the_limits_are_stated(client, tree, cast):
     login(client, cast, "secretary")
-    page = client.get(reverse("meeting_add", args=[tree.branch_a1.pk])).content.decode()
+    page = client.get(reverse("members:meeting_add", args=[tree.branch_a1.pk])).content.decode()
     assert "最多 9 张" in page
     assert "支持 图片（.jpg/.png），单个文件不超过 20 MB" in page
     response = client.post(
-        reverse("meeting_add", args=[tree.branch_a1.pk]),
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]),
         {
             "kind": "THEME_DAY",
             "held_on": "2026-06-01",
@@ -314,7 +314,7 @@ def test_a_large_photo_is_refused(client, tree, cast, settings):
     login(client, cast, "secretary")
     big = SimpleUploadedFile("大图.jpg", b"\xff\xd8\xff" + b"\x00" * (1024 * 1024))
     response = client.post(
-        reverse("meeting_add", args=[tree.branch_a1.pk]),
+        reverse("members:meeting_add", args=[tree.branch_a1.pk]),
         {"kind": "THEME_DAY", "held_on": "2026-06-01", "topic": "主题党日", "photos": [big]},
     )
     assert response.context["form"].errors["photos"] == ["大图.jpg：文件不能超过 1 MB。"]
@@ -324,7 +324,7 @@ def test_a_large_photo_is_refused(client, tree, cast, settings):
 def test_editing_adds_photos_and_moving_to_a_group_drops_marks_of_others(client, tree, cast, data, people):
     login(client, cast, "committee")
     response = client.post(
-        reverse("meeting_edit", args=[data.pk]),
+        reverse("members:meeting_edit", args=[data.pk]),
         {
             "kind": "GROUP_MEETING",
             "group": tree.group_a1.pk,
@@ -346,7 +346,7 @@ def test_a_photo_is_removed(client, cast, data):
     login(client, cast, "secretary")
     photo = data.photos.get()
     stored = photo.image.path
-    response = client.post(reverse("meeting_photo_delete", args=[photo.pk]), **HTMX)
+    response = client.post(reverse("members:meeting_photo_delete", args=[photo.pk]), **HTMX)
     assert response.status_code == 200
     assert response.content == b""
     assert not MeetingPhoto.objects.exists()
@@ -356,11 +356,11 @@ def test_a_photo_is_removed(client, cast, data):
 
 def test_deleting_asks_first_then_removes_the_meeting_with_its_sheet(client, tree, cast, data):
     login(client, cast, "secretary")
-    page = client.get(reverse("meeting_delete", args=[data.pk])).content.decode()
+    page = client.get(reverse("members:meeting_delete", args=[data.pk])).content.decode()
     assert "4 条出勤记录" in page
     assert "1 张照片" in page
-    response = client.post(reverse("meeting_delete", args=[data.pk]))
-    assert response["Location"] == reverse("meeting_list", args=[tree.branch_a1.pk])
+    response = client.post(reverse("members:meeting_delete", args=[data.pk]))
+    assert response["Location"] == reverse("members:meeting_list", args=[tree.branch_a1.pk])
     assert not Meeting.objects.exists()
     assert not Attendance.objects.exists()
     assert AuditEvent.objects.filter(verb=Verb.REMOVE_MEETING).count() == 1
@@ -372,21 +372,21 @@ def test_deleting_asks_first_then_removes_the_meeting_with_its_sheet(client, tre
 def test_photo_is_served_inline_to_those_who_see_the_meeting(client, cast, data, settings):
     login(client, cast, "inspector")
     photo = data.photos.get()
-    response = client.get(reverse("meeting_photo", args=[photo.pk]))
+    response = client.get(reverse("members:meeting_photo", args=[photo.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
-    detail = client.get(reverse("meeting_detail", args=[data.pk])).content.decode()
-    assert f'src="{reverse("meeting_photo", args=[photo.pk])}"' in detail
+    detail = client.get(reverse("members:meeting_detail", args=[data.pk])).content.decode()
+    assert f'src="{reverse("members:meeting_photo", args=[photo.pk])}"' in detail
     assert settings.MEDIA_URL not in detail
 
 
 def test_outsider_gets_404_for_a_photo(client, cast, data):
     login(client, cast, "outsider")
     photo = data.photos.get()
-    assert client.get(reverse("meeting_photo", args=[photo.pk])).status_code == 404
-    assert client.post(reverse("meeting_photo_delete", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("members:meeting_photo", args=[photo.pk])).status_code == 404
+    assert client.post(reverse("members:meeting_photo_delete", args=[photo.pk])).status_code == 404
     assert MeetingPhoto.objects.filter(pk=photo.pk).exists()
 
 
@@ -394,7 +394,7 @@ def test_a_photo_whose_file_is_gone_is_404(client, cast, data):
     login(client, cast, "secretary")
     photo = data.photos.get()
     photo.image.storage.delete(photo.image.name)
-    assert client.get(reverse("meeting_photo", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("members:meeting_photo", args=[photo.pk])).status_code == 404
 
 
 # The attendance sheet -------------------------------------------------------------------------
@@ -411,7 +411,7 @@ def test_an_unsaved_sheet_lists_expected_members_present_by_default(client, tree
         topic="党课",
     )
     login(client, cast, "secretary")
-    response = client.get(reverse("meeting_detail", args=[meeting.pk]))
+    response = client.get(reverse("members:meeting_detail", args=[meeting.pk]))
     lines = response.context["lines"]
     assert [line.member.name for line in lines] == ["组员1", "组员2", "党员1", "党员2"]  # not 后来者
     assert all(line.field.value() == P for line in lines)
@@ -422,15 +422,15 @@ def test_an_unsaved_sheet_lists_expected_members_present_by_default(client, tree
 def test_the_sheet_is_saved_at_once_and_gives_the_rate(client, cast, data, people):
     login(client, cast, "secretary")
     statuses = {f"m{people[0].pk}": P, f"m{people[1].pk}": A, f"m{people[2].pk}": E, f"m{people[3].pk}": P}
-    response = client.post(reverse("meeting_attendance", args=[data.pk]), statuses)
-    assert response["Location"] == reverse("meeting_detail", args=[data.pk]) + "#attendance"
+    response = client.post(reverse("members:meeting_attendance", args=[data.pk]), statuses)
+    assert response["Location"] == reverse("members:meeting_detail", args=[data.pk]) + "#attendance"
     assert dict(data.attendances.values_list("member_id", "status")) == {
         people[0].pk: P,
         people[1].pk: A,
         people[2].pk: E,
         people[3].pk: P,
     }
-    page = client.get(reverse("meeting_detail", args=[data.pk]))
+    page = client.get(reverse("members:meeting_detail", args=[data.pk]))
     assert page.context["rate"] == Decimal("66.7")  # 2 present of (4 − 1 excused)
     assert "到会率 66.7%" in page.content.decode()
     assert (
@@ -442,7 +442,7 @@ def test_the_sheet_is_saved_at_once_and_gives_the_rate(client, cast, data, peopl
 def test_htmx_saves_the_sheet_in_place(client, cast, data, people):
     login(client, cast, "secretary")
     response = client.post(
-        reverse("meeting_attendance", args=[data.pk]), {f"m{m.pk}": A for m in people}, **HTMX
+        reverse("members:meeting_attendance", args=[data.pk]), {f"m{m.pk}": A for m in people}, **HTMX
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="panel attendance" id="attendance"')
@@ -454,11 +454,11 @@ def test_a_sheet_with_a_member_left_out_or_a_bad_mark_saves_nothing(client, cast
     login(client, cast, "secretary")
     before = snapshot()
     partial = {f"m{m.pk}": A for m in people[:3]}
-    response = client.post(reverse("meeting_attendance", args=[data.pk]), partial)
+    response = client.post(reverse("members:meeting_attendance", args=[data.pk]), partial)
     assert response.status_code == 200
     assert response.context["sheet_form"].errors[f"m{people[3].pk}"]
     bad = {f"m{m.pk}": "LATE" for m in people}
-    response = client.post(reverse("meeting_attendance", args=[data.pk]), bad)
+    response = client.post(reverse("members:meeting_attendance", args=[data.pk]), bad)
     assert response.status_code == 200
     assert snapshot() == before
 
@@ -478,7 +478,7 @@ def test_the_list_shows_each_meetings_rate_and_the_years(client, tree, cast, dat
         by=cast.secretary,
     )
     login(client, cast, "inspector")
-    response = client.get(reverse("meeting_list", args=[tree.branch_a1.pk]))
+    response = client.get(reverse("members:meeting_list", args=[tree.branch_a1.pk]))
     rates = {m.topic: m.rate for m in response.context["page_obj"]}
     assert rates == {"学习党章": Decimal("100.0"), "支委会": Decimal("75.0")}
     assert response.context["year_rate"] == Decimal("85.7")  # 6 present of (8 − 1 excused)
@@ -498,7 +498,7 @@ def test_the_list_filters_by_kind_and_month(client, tree, cast, data):
         topic="党课",
     )
     login(client, cast, "secretary")
-    url = reverse("meeting_list", args=[tree.branch_a1.pk])
+    url = reverse("members:meeting_list", args=[tree.branch_a1.pk])
     topics = lambda **q: [m.topic for m in client.get(url, q).context["page_obj"]]  # noqa: E731
     assert topics() == ["党课", "学习党章"]
     assert topics(kind="PARTY_LECTURE") == ["党课"]
@@ -546,7 +546,7 @@ def test_list_queries_are_the_same_for_5_and_50_meetings(
     client, tree, cast, people, role, django_assert_max_num_queries
 ):
     login(client, cast, role)
-    url = reverse("meeting_list", args=[tree.branch_a1.pk])
+    url = reverse("members:meeting_list", args=[tree.branch_a1.pk])
     add_meetings(tree, people, 5)
     few = count_queries(client, url)
     add_meetings(tree, people, 45)
@@ -573,7 +573,7 @@ def test_detail_queries_are_the_same_for_5_and_50_members(
     )
     Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in members)
     login(client, cast, role)
-    url = reverse("meeting_detail", args=[meeting.pk])
+    url = reverse("members:meeting_detail", args=[meeting.pk])
     few = count_queries(client, url)
     more = [MemberFactory(branch=tree.branch_a1) for _ in range(45)]
     Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in more)

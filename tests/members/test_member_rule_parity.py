@@ -146,7 +146,7 @@ def csv_bytes(rows: list[dict]) -> bytes:
 
 def form_message(client, tree, changes: dict, field: str) -> list[str]:
     data = GOOD_FORM | {k: (tree.group_a1.pk if v == "GROUP_A1" else v) for k, v in changes.items()}
-    response = client.post(reverse("member_add", args=[tree.branch_a2.pk]), data)
+    response = client.post(reverse("members:member_add", args=[tree.branch_a2.pk]), data)
     assert response.status_code == 200, "the form should have refused the member"
     return response.context["form"].errors[field]
 
@@ -154,7 +154,7 @@ def form_message(client, tree, changes: dict, field: str) -> list[str]:
 def page_message(client, tree, row: dict) -> str:
     upload = SimpleUploadedFile("名册.csv", csv_bytes([row]))
     response = client.post(
-        reverse("import_list", args=[tree.branch_a2.pk]), {"kind": "MEMBERS", "file": upload}
+        reverse("members:import_list", args=[tree.branch_a2.pk]), {"kind": "MEMBERS", "file": upload}
     )
     (error,) = response.context["plan"].errors
     assert error.row == 2
@@ -173,7 +173,7 @@ def test_the_good_row_passes_every_path(client, cast, tree):
     client.force_login(cast.committee)
 
     response = client.post(
-        reverse("import_list", args=[tree.branch_a2.pk]),
+        reverse("members:import_list", args=[tree.branch_a2.pk]),
         {
             "kind": "MEMBERS",
             "file": SimpleUploadedFile("名册.csv", csv_bytes([GOOD_ROW])),
@@ -182,7 +182,7 @@ def test_the_good_row_passes_every_path(client, cast, tree):
     result = MemberResource(user=cast.committee).import_data(
         tablib.Dataset().load(csv_bytes([GOOD_ROW]).decode("utf-8-sig"), format="csv"), dry_run=True
     )
-    added = client.post(reverse("member_add", args=[tree.branch_a2.pk]), GOOD_FORM)
+    added = client.post(reverse("members:member_add", args=[tree.branch_a2.pk]), GOOD_FORM)
 
     assert response.context["plan"].errors == []
     assert not result.has_errors() and not result.has_validation_errors()

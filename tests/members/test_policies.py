@@ -119,23 +119,27 @@ def refused_pages(tree, member, record, household):
     keep = "只有本支部书记或上级党委可以"
     branch = tree.branch_a1.pk
     return [
-        (reverse("member_add", args=[branch]), "get", keep + "维护党员名册。"),
-        (reverse("member_edit", args=[member.pk]), "get", keep + "维护党员名册。"),
-        (reverse("applicant_add", args=[branch]), "get", keep + "登记发展党员。"),
+        (reverse("members:member_add", args=[branch]), "get", keep + "维护党员名册。"),
+        (reverse("members:member_edit", args=[member.pk]), "get", keep + "维护党员名册。"),
+        (reverse("members:applicant_add", args=[branch]), "get", keep + "登记发展党员。"),
         (
-            reverse("dues_record", args=[branch]) + f"?member={member.pk}&month=2026-03",
+            reverse("members:dues_record", args=[branch]) + f"?member={member.pk}&month=2026-03",
             "get",
             keep + "登记党费。",
         ),
-        (reverse("meeting_add", args=[branch]), "get", keep + "登记会议和出勤。"),
-        (reverse("service_add", args=[branch]), "get", keep + "记录星级服务。"),
-        (reverse("service_edit", args=[branch, record.pk]), "get", keep + "记录星级服务。"),
-        (reverse("service_remove", args=[branch, record.pk]), "get", keep + "记录星级服务。"),
-        (reverse("service_verify", args=[branch]), "post", "只有本支部书记可以核实星级服务记录。"),
-        (reverse("household_add", args=[branch]), "get", keep + "维护帮扶对象和结对。"),
-        (reverse("household_edit", args=[branch, household.pk]), "get", keep + "维护帮扶对象和结对。"),
-        (reverse("pairing_add", args=[branch]), "get", keep + "维护帮扶对象和结对。"),
-        (reverse("plaque_add", args=[branch]), "get", keep + "挂牌或撤销挂牌。"),
+        (reverse("members:meeting_add", args=[branch]), "get", keep + "登记会议和出勤。"),
+        (reverse("members:service_add", args=[branch]), "get", keep + "记录星级服务。"),
+        (reverse("members:service_edit", args=[branch, record.pk]), "get", keep + "记录星级服务。"),
+        (reverse("members:service_remove", args=[branch, record.pk]), "get", keep + "记录星级服务。"),
+        (reverse("members:service_verify", args=[branch]), "post", "只有本支部书记可以核实星级服务记录。"),
+        (reverse("members:household_add", args=[branch]), "get", keep + "维护帮扶对象和结对。"),
+        (
+            reverse("members:household_edit", args=[branch, household.pk]),
+            "get",
+            keep + "维护帮扶对象和结对。",
+        ),
+        (reverse("members:pairing_add", args=[branch]), "get", keep + "维护帮扶对象和结对。"),
+        (reverse("members:plaque_add", args=[branch]), "get", keep + "挂牌或撤销挂牌。"),
     ]
 
 
@@ -150,15 +154,15 @@ def test_every_refused_page_says_the_policys_reason(client, cast, tree, records)
 
 def test_the_committee_is_refused_removing_a_verified_service_with_the_reason(client, cast, tree, records):
     client.force_login(cast.committee)
-    response = client.post(reverse("service_remove", args=[tree.branch_a1.pk, records[1].pk]))
+    response = client.post(reverse("members:service_remove", args=[tree.branch_a1.pk, records[1].pk]))
     assert response.status_code == 403
     assert policies.VERIFIED_SERVICE_REMOVAL in response.content.decode()
 
 
 def test_the_list_offers_removing_a_verified_service_only_to_the_secretary(client, cast, tree, records):
-    url = reverse("service_list", args=[tree.branch_a1.pk])
-    remove_verified = reverse("service_remove", args=[tree.branch_a1.pk, records[1].pk])
-    remove_pending = reverse("service_remove", args=[tree.branch_a1.pk, records[0].pk])
+    url = reverse("members:service_list", args=[tree.branch_a1.pk])
+    remove_verified = reverse("members:service_remove", args=[tree.branch_a1.pk, records[1].pk])
+    remove_pending = reverse("members:service_remove", args=[tree.branch_a1.pk, records[0].pk])
 
     client.force_login(cast.committee)
     html = client.get(url).content.decode()

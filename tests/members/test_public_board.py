@@ -67,12 +67,12 @@ def board_data(tree, cast):
 
 
 def public_url(code="A1", **query):
-    url = reverse("public_board", args=[code])
+    url = reverse("members:public_board", args=[code])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def poster_url(code="A1", **query):
-    url = reverse("public_board_poster", args=[code])
+    url = reverse("members:public_board_poster", args=[code])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 

@@ -117,10 +117,10 @@ def snapshot() -> tuple:
 
 def urls(register, tree) -> dict[str, str]:
     return {
-        "member_list": reverse("member_list", args=[tree.branch_a1.pk]),
-        "member_detail": reverse("member_detail", args=[register.li.pk]),
-        "member_add": reverse("member_add", args=[tree.branch_a1.pk]),
-        "member_edit": reverse("member_edit", args=[register.li.pk]),
+        "member_list": reverse("members:member_list", args=[tree.branch_a1.pk]),
+        "member_detail": reverse("members:member_detail", args=[register.li.pk]),
+        "member_add": reverse("members:member_add", args=[tree.branch_a1.pk]),
+        "member_edit": reverse("members:member_edit", args=[register.li.pk]),
     }
 
 
@@ -148,15 +148,15 @@ def test_anonymous_is_sent_to_log_in(client, tree, register, name):
 def test_missing_branch_and_member_are_404(client, cast, register):
     login(client, cast, "secretary")
 
-    assert client.get(reverse("member_list", args=[999999])).status_code == 404
-    assert client.get(reverse("member_detail", args=[999999])).status_code == 404
-    assert client.get(reverse("member_edit", args=[999999])).status_code == 404
+    assert client.get(reverse("members:member_list", args=[999999])).status_code == 404
+    assert client.get(reverse("members:member_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("members:member_edit", args=[999999])).status_code == 404
 
 
 def test_a_branch_that_is_not_a_branch_is_404(client, cast, tree, register):
     login(client, cast, "org_department")
 
-    assert client.get(reverse("member_list", args=[tree.committee_a.pk])).status_code == 404
+    assert client.get(reverse("members:member_list", args=[tree.committee_a.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["org_department", "inspector", "outsider", "anonymous"])
@@ -164,16 +164,16 @@ def test_refused_posts_change_nothing(client, cast, tree, register, role):
     login(client, cast, role)
     before = snapshot()
 
-    add = client.post(reverse("member_add", args=[tree.branch_a1.pk]), member_form())
-    edit = client.post(reverse("member_edit", args=[register.li.pk]), member_form(name="改名"))
+    add = client.post(reverse("members:member_add", args=[tree.branch_a1.pk]), member_form())
+    edit = client.post(reverse("members:member_edit", args=[register.li.pk]), member_form(name="改名"))
 
     assert add.status_code == edit.status_code == {"outsider": 404, "anonymous": 302}.get(role, 403)
     assert snapshot() == before
 
 
 def test_add_and_edit_buttons_only_for_those_who_keep_the_register(client, cast, tree, register):
-    add_url = reverse("member_add", args=[tree.branch_a1.pk])
-    edit_url = reverse("member_edit", args=[register.li.pk])
+    add_url = reverse("members:member_add", args=[tree.branch_a1.pk])
+    edit_url = reverse("members:member_edit", args=[register.li.pk])
     for role, keeps in [
         ("secretary", True),
         ("committee", True),
@@ -181,8 +181,8 @@ def test_add_and_edit_buttons_only_for_those_who_keep_the_register(client, cast,
         ("inspector", False),
     ]:
         login(client, cast, role)
-        listing = client.get(reverse("member_list", args=[tree.branch_a1.pk])).content.decode()
-        page = client.get(reverse("member_detail", args=[register.li.pk])).content.decode()
+        listing = client.get(reverse("members:member_list", args=[tree.branch_a1.pk])).content.decode()
+        page = client.get(reverse("members:member_detail", args=[register.li.pk])).content.decode()
         assert (add_url in listing) is keeps, role
         assert (edit_url in page) is keeps, role
 
@@ -196,8 +196,8 @@ SEES_WHOLE_ID = {"org_department": True, "secretary": True, "committee": False, 
 def test_id_number_whole_or_masked_by_role(client, cast, tree, register, role):
     login(client, cast, role)
 
-    listing = client.get(reverse("member_list", args=[tree.branch_a1.pk])).content.decode()
-    page = client.get(reverse("member_detail", args=[register.li.pk])).content.decode()
+    listing = client.get(reverse("members:member_list", args=[tree.branch_a1.pk])).content.decode()
+    page = client.get(reverse("members:member_detail", args=[register.li.pk])).content.decode()
 
     for html in (listing, page):
         assert (ID_LI in html) is SEES_WHOLE_ID[role]
@@ -208,7 +208,7 @@ def test_id_number_whole_or_masked_by_role(client, cast, tree, register, role):
 def test_personal_data_of_the_member_page(client, cast, register):
     login(client, cast, "inspector")
 
-    page = client.get(reverse("member_detail", args=[register.li.pk])).content.decode()
+    page = client.get(reverse("members:member_detail", args=[register.li.pk])).content.decode()
 
     assert "1949-12-31" in page  # the birth date, filled in from the ID number
     assert "一村三组12号" in page
@@ -217,8 +217,8 @@ def test_personal_data_of_the_member_page(client, cast, register):
 def test_outsider_never_sees_another_branchs_personal_data(client, cast, tree, register):
     login(client, cast, "outsider")
 
-    own = client.get(reverse("member_list", args=[tree.branch_b1.pk]))
-    theirs = client.get(reverse("member_detail", args=[register.li.pk]))
+    own = client.get(reverse("members:member_list", args=[tree.branch_b1.pk]))
+    theirs = client.get(reverse("members:member_detail", args=[register.li.pk]))
 
     assert own.status_code == 200
     assert "学校党员" in own.content.decode()
@@ -231,7 +231,7 @@ def test_outsider_never_sees_another_branchs_personal_data(client, cast, tree, r
 
 def test_committee_editing_does_not_see_the_id_number_and_keeps_it(client, cast, register):
     login(client, cast, "committee")
-    edit_url = reverse("member_edit", args=[register.li.pk])
+    edit_url = reverse("members:member_edit", args=[register.li.pk])
 
     page = client.get(edit_url).content.decode()
     response = client.post(
@@ -304,7 +304,7 @@ def test_search_and_filters(client, cast, tree, register, query, expected):
     )
     login(client, cast, "secretary")
 
-    response = client.get(reverse("member_list", args=[tree.branch_a1.pk]), query)
+    response = client.get(reverse("members:member_list", args=[tree.branch_a1.pk]), query)
 
     assert response.status_code == 200
     assert sorted(names(response)) == sorted(expected)
@@ -313,7 +313,9 @@ def test_search_and_filters(client, cast, tree, register, query, expected):
 def test_filter_by_group(client, cast, tree, register):
     login(client, cast, "secretary")
 
-    response = client.get(reverse("member_list", args=[tree.branch_a1.pk]), {"group": tree.group_a1.pk})
+    response = client.get(
+        reverse("members:member_list", args=[tree.branch_a1.pk]), {"group": tree.group_a1.pk}
+    )
 
     assert names(response) == ["李明"]
 
@@ -321,7 +323,7 @@ def test_filter_by_group(client, cast, tree, register):
 def test_pages_of_25_keep_the_filter(client, cast, tree):
     MemberFactory.create_batch(30, branch=tree.branch_a1, status=Member.Status.FULL)
     login(client, cast, "secretary")
-    url = reverse("member_list", args=[tree.branch_a1.pk])
+    url = reverse("members:member_list", args=[tree.branch_a1.pk])
 
     first = client.get(url, {"status": "FULL"})
     second = client.get(url, {"status": "FULL", "page": 2})
@@ -334,7 +336,7 @@ def test_pages_of_25_keep_the_filter(client, cast, tree):
 def test_summary_counts_the_whole_branch(client, cast, tree, register):
     login(client, cast, "secretary")
 
-    response = client.get(reverse("member_list", args=[tree.branch_a1.pk]), {"q": "李"})
+    response = client.get(reverse("members:member_list", args=[tree.branch_a1.pk]), {"q": "李"})
 
     assert response.context["summary"]["total"] == 2
     assert response.context["summary"]["probationary"] == 1
@@ -351,14 +353,14 @@ def test_list_queries_do_not_grow_with_members(client, cast, tree, django_assert
     # found first), the user's roles for the top bar, the page of members with their 党小组.
     # None per member.
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("member_list", args=[tree.branch_a1.pk]))
+        response = client.get(reverse("members:member_list", args=[tree.branch_a1.pk]))
 
     assert len(response.context["page_obj"]) == min(count, 25)
 
 
 def test_list_query_count_is_the_same_for_5_and_50(client, cast, tree):
     login(client, cast, "committee")  # the 党委: its role checks take the longer way
-    url = reverse("member_list", args=[tree.branch_a1.pk])
+    url = reverse("members:member_list", args=[tree.branch_a1.pk])
     counts = []
     for total in (5, 50):
         MemberFactory.create_batch(total - Member.objects.count(), branch=tree.branch_a1)
@@ -376,13 +378,13 @@ def test_secretary_adds_a_member(client, cast, tree):
     login(client, cast, "secretary")
 
     response = client.post(
-        reverse("member_add", args=[tree.branch_a1.pk]),
+        reverse("members:member_add", args=[tree.branch_a1.pk]),
         member_form(id_number=ID_OTHER.lower(), birth_date="", group=tree.group_a1.pk),
     )
 
     member = Member.objects.get(name="王强")
     assert response.status_code == 302
-    assert response.url == reverse("member_detail", args=[member.pk])
+    assert response.url == reverse("members:member_detail", args=[member.pk])
     assert (member.branch, member.group, member.id_number) == (tree.branch_a1, tree.group_a1, ID_OTHER)
     assert member.birth_date == datetime.date(1880, 1, 1)  # taken from the ID number
     event = AuditEvent.objects.about(member).get()
@@ -397,7 +399,7 @@ def test_committee_edits_a_member_and_the_change_is_audited(client, cast, regist
     login(client, cast, "committee")
 
     response = client.post(
-        reverse("member_edit", args=[register.zhou.pk]),
+        reverse("members:member_edit", args=[register.zhou.pk]),
         member_form(
             name="周芳",
             gender="F",
@@ -460,7 +462,7 @@ def test_bad_input_is_refused_beside_the_field_and_kept(
     before = snapshot()
     data = member_form(**changes)
 
-    response = client.post(reverse("member_add", args=[tree.branch_a1.pk]), data)
+    response = client.post(reverse("members:member_add", args=[tree.branch_a1.pk]), data)
 
     assert response.status_code == 200
     assert any(message in error for error in errors_of(response)[field]), errors_of(response)
@@ -474,7 +476,7 @@ def test_several_problems_are_all_shown_at_once(client, cast, tree, register):
     login(client, cast, "secretary")
 
     response = client.post(
-        reverse("member_add", args=[tree.branch_a1.pk]),
+        reverse("members:member_add", args=[tree.branch_a1.pk]),
         member_form(id_number="123", is_mobile="on", is_lost_contact="on", joined_on="bad"),
     )
 
@@ -485,8 +487,10 @@ def test_group_must_be_one_of_the_branchs_own(client, cast, tree, register):
     other_group = make_org(tree.branch_a2, Kind.GROUP, "二村第一党小组", code="A2G1")
     login(client, cast, "secretary")
 
-    page = client.get(reverse("member_add", args=[tree.branch_a1.pk])).content.decode()
-    response = client.post(reverse("member_add", args=[tree.branch_a1.pk]), member_form(group=other_group.pk))
+    page = client.get(reverse("members:member_add", args=[tree.branch_a1.pk])).content.decode()
+    response = client.post(
+        reverse("members:member_add", args=[tree.branch_a1.pk]), member_form(group=other_group.pk)
+    )
 
     assert "第一党小组" in page
     assert "二村第一党小组" not in page
@@ -591,7 +595,7 @@ def test_member_page_shows_meetings_dues_services_and_stars(client, cast, tree, 
     ServiceRecord.objects.create(member=register.li, served_on=TODAY, place="村部", content="未核实的服务")
     login(client, cast, "inspector")
 
-    response = client.get(reverse("member_detail", args=[register.li.pk]))
+    response = client.get(reverse("members:member_detail", args=[register.li.pk]))
 
     html = response.content.decode()
     assert response.context["verified"] == 5
@@ -612,7 +616,7 @@ def test_member_page_counts_a_repeated_service_once(client, cast, register):
         )
     login(client, cast, "secretary")
 
-    response = client.get(reverse("member_detail", args=[register.li.pk]))
+    response = client.get(reverse("members:member_detail", args=[register.li.pk]))
 
     assert response.context["verified"] == 1
     assert "重复，只计一次" in response.content.decode()
@@ -621,7 +625,7 @@ def test_member_page_counts_a_repeated_service_once(client, cast, register):
 def test_dues_before_joining_are_not_owed(client, cast, register):
     login(client, cast, "secretary")
 
-    response = client.get(reverse("member_detail", args=[register.zhou.pk]))
+    response = client.get(reverse("members:member_detail", args=[register.zhou.pk]))
 
     dues = {d.month: d.state for d in response.context["dues"]}
     assert dues[datetime.date(2026, 6, 1)] == "before"
@@ -631,11 +635,11 @@ def test_dues_before_joining_are_not_owed(client, cast, register):
 
 def test_member_page_query_count_is_the_same_for_5_and_50(client, cast, tree, register):
     login(client, cast, "secretary")
-    url = reverse("member_detail", args=[register.li.pk])
+    url = reverse("members:member_detail", args=[register.li.pk])
     counts = []
     for count, member in ((5, register.li), (50, register.zhou)):
         fill_history(member, tree, count)
-        url = reverse("member_detail", args=[member.pk])
+        url = reverse("members:member_detail", args=[member.pk])
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert len(response.context["services"]) == count

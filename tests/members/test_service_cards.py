@@ -113,7 +113,7 @@ def form_data(member, **overrides):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_service_list_answers_each_role(as_role, tree, record, role):
-    response = as_role(role).get(url("service_list", tree.branch_a1))
+    response = as_role(role).get(url("members:service_list", tree.branch_a1))
     if role == "anonymous":
         assert_login_redirect(response)
         return
@@ -127,7 +127,7 @@ def test_service_list_answers_each_role(as_role, tree, record, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_service_add_form_answers_each_role(as_role, tree, role):
-    response = as_role(role).get(url("service_add", tree.branch_a1))
+    response = as_role(role).get(url("members:service_add", tree.branch_a1))
     if role == "anonymous":
         assert_login_redirect(response)
     else:
@@ -136,7 +136,7 @@ def test_service_add_form_answers_each_role(as_role, tree, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_service_add_post_only_keepers_record(as_role, tree, member, role):
-    response = as_role(role).post(url("service_add", tree.branch_a1), form_data(member))
+    response = as_role(role).post(url("members:service_add", tree.branch_a1), form_data(member))
     if role == "anonymous":
         assert_login_redirect(response)
     elif KEEP[role] == 200:
@@ -150,7 +150,7 @@ def test_service_add_post_only_keepers_record(as_role, tree, member, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_service_edit_answers_each_role_and_refused_change_nothing(as_role, tree, record, role):
     client = as_role(role)
-    edit = url("service_edit", tree.branch_a1, record.pk)
+    edit = url("members:service_edit", tree.branch_a1, record.pk)
     response = client.get(edit)
     if role == "anonymous":
         assert_login_redirect(response)
@@ -168,7 +168,7 @@ def test_service_edit_answers_each_role_and_refused_change_nothing(as_role, tree
 @pytest.mark.parametrize("role", ROLES)
 def test_service_remove_answers_each_role(as_role, tree, record, role):
     client = as_role(role)
-    remove = url("service_remove", tree.branch_a1, record.pk)
+    remove = url("members:service_remove", tree.branch_a1, record.pk)
     response = client.get(remove)
     if role == "anonymous":
         assert_login_redirect(response)
@@ -180,7 +180,7 @@ def test_service_remove_answers_each_role(as_role, tree, record, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_service_verify_only_the_secretary(as_role, tree, record, role):
-    response = as_role(role).post(url("service_verify", tree.branch_a1), {"one": record.pk})
+    response = as_role(role).post(url("members:service_verify", tree.branch_a1), {"one": record.pk})
     record.refresh_from_db()
     if role == "anonymous":
         assert_login_redirect(response)
@@ -191,16 +191,16 @@ def test_service_verify_only_the_secretary(as_role, tree, record, role):
 
 def test_verify_is_post_only(client, cast, tree):
     client.force_login(cast.secretary)
-    assert client.get(url("service_verify", tree.branch_a1)).status_code == 405
+    assert client.get(url("members:service_verify", tree.branch_a1)).status_code == 405
 
 
 def test_a_record_of_another_branch_is_404_through_this_branch(client, cast, tree):
     other = service(tree.branch_a2, cast.committee, MemberFactory(branch=tree.branch_a2))
     client.force_login(cast.secretary)
-    assert client.get(url("service_edit", tree.branch_a1, other.pk)).status_code == 404
-    assert client.get(url("service_edit", tree.branch_a1, 999999)).status_code == 404
+    assert client.get(url("members:service_edit", tree.branch_a1, other.pk)).status_code == 404
+    assert client.get(url("members:service_edit", tree.branch_a1, 999999)).status_code == 404
     # The secretary of A1 does not see A2 at all.
-    assert client.get(url("service_list", tree.branch_a2)).status_code == 404
+    assert client.get(url("members:service_list", tree.branch_a2)).status_code == 404
 
 
 def test_the_committee_may_record_for_a_branch_but_not_verify(cast, tree, record):
@@ -231,7 +231,7 @@ def test_bad_input_comes_back_with_errors_beside_the_fields_and_what_was_typed(c
     client.force_login(cast.secretary)
     future = local_today() + datetime.timedelta(days=2)
     response = client.post(
-        url("service_add", tree.branch_a1),
+        url("members:service_add", tree.branch_a1),
         form_data(member, served_on=f"{future:%Y-%m-%d}", hours="30", content="帮五保户挑水"),
     )
     assert response.status_code == 200
@@ -246,7 +246,7 @@ def test_bad_input_comes_back_with_errors_beside_the_fields_and_what_was_typed(c
 def test_place_left_blank_for_a_home_visit_is_the_households_address(client, cast, tree, member, household):
     client.force_login(cast.secretary)
     response = client.post(
-        url("service_add", tree.branch_a1), form_data(member, place="", household=household.pk)
+        url("members:service_add", tree.branch_a1), form_data(member, place="", household=household.pk)
     )
     assert response.status_code == 302
     assert ServiceRecord.objects.get().place == "一村三组8号"
@@ -254,15 +254,15 @@ def test_place_left_blank_for_a_home_visit_is_the_households_address(client, cas
 
 def test_place_left_blank_without_a_household_is_asked_for(client, cast, tree, member):
     client.force_login(cast.secretary)
-    response = client.post(url("service_add", tree.branch_a1), form_data(member, place=""))
+    response = client.post(url("members:service_add", tree.branch_a1), form_data(member, place=""))
     assert response.context["form"].errors["place"] == ["请填写服务地点。"]
 
 
 def test_save_and_continue_comes_back_for_the_same_member_and_date(client, cast, tree, member):
     client.force_login(cast.secretary)
-    response = client.post(url("service_add", tree.branch_a1), {**form_data(member), "continue": "1"})
+    response = client.post(url("members:service_add", tree.branch_a1), {**form_data(member), "continue": "1"})
     assert response.status_code == 302
-    assert response.url.startswith(url("service_add", tree.branch_a1))
+    assert response.url.startswith(url("members:service_add", tree.branch_a1))
     form = client.get(response.url).context["form"]
     assert str(form.initial["member"]) == str(member.pk)
     assert form.initial["served_on"] == f"{DAY:%Y-%m-%d}"
@@ -289,14 +289,14 @@ def test_a_different_day_or_content_is_not_a_duplicate(tree, cast, record):
 def test_the_form_warns_and_saves_only_on_confirm(client, cast, tree, record):
     client.force_login(cast.secretary)
     data = form_data(record.member, content=record.content + " ", feedback="第二次录入")
-    response = client.post(url("service_add", tree.branch_a1), data)
+    response = client.post(url("members:service_add", tree.branch_a1), data)
     assert response.status_code == 200
     assert "可能是重复录入" in response.text
     assert "仍然保存" in response.text
     assert "第二次录入" in response.text  # what was typed is kept
     assert ServiceRecord.objects.count() == 1
 
-    response = client.post(url("service_add", tree.branch_a1), {**data, "confirm_duplicate": "1"})
+    response = client.post(url("members:service_add", tree.branch_a1), {**data, "confirm_duplicate": "1"})
     assert response.status_code == 302
     assert ServiceRecord.objects.count() == 2
     event = AuditEvent.objects.filter(verb=Verb.RECORD_SERVICE).order_by("-id").first()
@@ -327,13 +327,13 @@ def test_the_list_marks_each_duplicate_and_filters_them(client, cast, tree, reco
     twin = confirmed_duplicate(tree, cast, record)
     single = service(tree.branch_a1, cast.secretary, record.member, content="村道路清扫志愿服务")
     client.force_login(cast.secretary)
-    response = client.get(url("service_list", tree.branch_a1))
+    response = client.get(url("members:service_list", tree.branch_a1))
     flags = {r.pk: r.is_duplicate for r in response.context["records"]}
     assert flags == {record.pk: True, twin.pk: True, single.pk: False}
     assert response.text.count('class="tag tag--duplicate"') == 2
     assert response.context["summary"]["duplicates"] == 2
 
-    response = client.get(url("service_list", tree.branch_a1), {"status": "duplicate"})
+    response = client.get(url("members:service_list", tree.branch_a1), {"status": "duplicate"})
     assert {r.pk for r in response.context["records"]} == {record.pk, twin.pk}
 
 
@@ -357,7 +357,9 @@ def test_a_duplicate_verified_twice_counts_once_for_stars(tree, cast, record):
 def test_verify_one_row(client, cast, tree, record):
     other = service(tree.branch_a1, cast.secretary, record.member, content="村道路清扫志愿服务")
     client.force_login(cast.secretary)
-    response = client.post(url("service_verify", tree.branch_a1), {"one": record.pk, "record": [other.pk]})
+    response = client.post(
+        url("members:service_verify", tree.branch_a1), {"one": record.pk, "record": [other.pk]}
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     other.refresh_from_db()
@@ -370,7 +372,7 @@ def test_verify_a_checked_batch(client, cast, tree, member):
     a, b, c = (service(tree.branch_a1, cast.secretary, member, content=f"服务{i}") for i in range(3))
     client.force_login(cast.secretary)
     response = client.post(
-        url("service_verify", tree.branch_a1), {"scope": "checked", "record": [a.pk, b.pk]}
+        url("members:service_verify", tree.branch_a1), {"scope": "checked", "record": [a.pk, b.pk]}
     )
     assert response.status_code == 302
     verified = set(ServiceRecord.objects.filter(verified_at__isnull=False).values_list("pk", flat=True))
@@ -382,7 +384,8 @@ def test_verify_the_pages_pending_records(client, cast, tree, member):
     records = [service(tree.branch_a1, cast.secretary, member, content=f"服务{i}") for i in range(3)]
     client.force_login(cast.secretary)
     client.post(
-        url("service_verify", tree.branch_a1), {"scope": "page", "page_record": [r.pk for r in records]}
+        url("members:service_verify", tree.branch_a1),
+        {"scope": "page", "page_record": [r.pk for r in records]},
     )
     assert not ServiceRecord.objects.filter(verified_at__isnull=True).exists()
 
@@ -391,7 +394,7 @@ def test_verify_in_place_with_htmx_answers_the_list_region(client, cast, tree, m
     a, b = (service(tree.branch_a1, cast.secretary, member, content=f"服务{i}") for i in range(2))
     client.force_login(cast.secretary)
     response = client.post(
-        url("service_verify", tree.branch_a1),
+        url("members:service_verify", tree.branch_a1),
         {"record": [a.pk, b.pk], "back": "status=unverified"},
         headers={"HX-Request": "true"},
     )
@@ -405,7 +408,7 @@ def test_verify_in_place_with_htmx_answers_the_list_region(client, cast, tree, m
 
 def test_verify_without_a_choice_says_so(client, cast, tree, record):
     client.force_login(cast.secretary)
-    response = client.post(url("service_verify", tree.branch_a1), {}, headers={"HX-Request": "true"})
+    response = client.post(url("members:service_verify", tree.branch_a1), {}, headers={"HX-Request": "true"})
     assert "请先勾选要核实的记录" in response.text
     record.refresh_from_db()
     assert record.verified_at is None
@@ -414,18 +417,19 @@ def test_verify_without_a_choice_says_so(client, cast, tree, record):
 def test_verify_comes_back_to_the_same_filters(client, cast, tree, record):
     client.force_login(cast.secretary)
     response = client.post(
-        url("service_verify", tree.branch_a1),
+        url("members:service_verify", tree.branch_a1),
         {"one": record.pk, "back": f"member={record.member_id}&status=unverified&evil=1"},
     )
     assert (
-        response.url == url("service_list", tree.branch_a1) + f"?member={record.member_id}&status=unverified"
+        response.url
+        == url("members:service_list", tree.branch_a1) + f"?member={record.member_id}&status=unverified"
     )
 
 
 def test_verify_ignores_records_of_another_branch(client, cast, tree, record):
     other = service(tree.branch_a2, cast.committee, MemberFactory(branch=tree.branch_a2))
     client.force_login(cast.secretary)
-    client.post(url("service_verify", tree.branch_a1), {"record": [record.pk, other.pk]})
+    client.post(url("members:service_verify", tree.branch_a1), {"record": [record.pk, other.pk]})
     other.refresh_from_db()
     record.refresh_from_db()
     assert other.verified_at is None
@@ -473,10 +477,10 @@ def test_a_verified_record_changed_by_the_secretary_stays_verified(tree, cast, r
 def test_only_the_secretary_removes_a_verified_record(client, cast, tree, record):
     verify_services(branch=tree.branch_a1, by=cast.secretary, records=[record])
     client.force_login(cast.committee)
-    assert client.post(url("service_remove", tree.branch_a1, record.pk)).status_code == 403
+    assert client.post(url("members:service_remove", tree.branch_a1, record.pk)).status_code == 403
     assert ServiceRecord.objects.filter(pk=record.pk).exists()
     client.force_login(cast.secretary)
-    assert client.post(url("service_remove", tree.branch_a1, record.pk)).status_code == 302
+    assert client.post(url("members:service_remove", tree.branch_a1, record.pk)).status_code == 302
     assert not ServiceRecord.objects.filter(pk=record.pk).exists()
     assert AuditEvent.objects.filter(verb=Verb.REMOVE_SERVICE).exists()
 
@@ -491,7 +495,7 @@ def test_filters_by_member_month_status_and_household(client, cast, tree, member
     b = service(tree.branch_a1, cast.secretary, other, served_on=last_month)
     verify_services(branch=tree.branch_a1, by=cast.secretary, records=[b])
     client.force_login(cast.secretary)
-    list_url = url("service_list", tree.branch_a1)
+    list_url = url("members:service_list", tree.branch_a1)
 
     def shown(**params):
         return {r.pk for r in client.get(list_url, params).context["records"]}
@@ -510,10 +514,10 @@ def test_the_list_pages_by_25_and_keeps_the_filters(client, cast, tree, member):
     for i in range(30):
         service(tree.branch_a1, cast.secretary, member, content=f"服务{i}")
     client.force_login(cast.secretary)
-    response = client.get(url("service_list", tree.branch_a1), {"member": member.pk})
+    response = client.get(url("members:service_list", tree.branch_a1), {"member": member.pk})
     assert len(response.context["records"]) == 25
     assert f"member={member.pk}&amp;page=2" in response.text
-    response = client.get(url("service_list", tree.branch_a1), {"member": member.pk, "page": 2})
+    response = client.get(url("members:service_list", tree.branch_a1), {"member": member.pk, "page": 2})
     assert len(response.context["records"]) == 5
 
 
@@ -534,5 +538,5 @@ def test_list_query_count_does_not_grow_with_rows(
     # (member, household and verifier joined, the duplicate flag an EXISTS in the same query);
     # may_verify and may_keep (one role query each for the secretary); the top bar's roles.
     with django_assert_max_num_queries(12):
-        response = client.get(url("service_list", tree.branch_a1))
+        response = client.get(url("members:service_list", tree.branch_a1))
     assert len(response.context["records"]) == min(rows, 25)

@@ -19,7 +19,7 @@ def test_good_login_goes_home(client, cast):
     response = client.post(reverse("login"), {"username": "t_zhibu", "password": "demo12345"})
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("campaigns:home")
 
 
 def test_bad_login_says_so_in_chinese_and_keeps_the_username(client, cast):
@@ -52,10 +52,10 @@ def test_anonymous_is_sent_to_login(client, url):
 def test_logout_is_a_post_and_returns_to_login(client, cast):
     client.force_login(cast.secretary)
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("campaigns:home")).content.decode()
     response = client.post(reverse("logout"))
 
     assert f'action="{reverse("logout")}"' in page
     assert response.status_code == 302
     assert response.url == reverse("login")
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("campaigns:home")).status_code == 302

@@ -12,14 +12,14 @@ def test_a_refusal_says_why_in_chinese(client, cast, tree, settings):
     campaign = active_campaign(organizer=tree.work, by=cast.org_department)
     site = nominate_site(campaign=campaign, branch=tree.branch_a1, by=cast.committee, today=MOBILIZATION_DAY)
     client.force_login(cast.secretary)
-    response = client.post(reverse("site_approve", args=[site.pk]))
+    response = client.post(reverse("campaigns:site_approve", args=[site.pk]))
     assert response.status_code == 403
     assert "无权进行此操作" in response.content.decode()
 
 
 def test_missing_and_forbidden_look_the_same(client, cast):
     client.force_login(cast.outsider)
-    response = client.get(reverse("site_detail", args=[99999]))
+    response = client.get(reverse("campaigns:site_detail", args=[99999]))
     assert response.status_code == 404
     assert "不在您的账号可以查看的范围内" in response.content.decode()
 
@@ -43,7 +43,7 @@ def test_unknown_address_with_debug_on_gets_the_chinese_page(debug_client):
 
 def test_missing_object_with_debug_on_gets_the_chinese_page(debug_client, cast):
     debug_client.force_login(cast.outsider)
-    response = debug_client.get(reverse("site_detail", args=[99999]))
+    response = debug_client.get(reverse("campaigns:site_detail", args=[99999]))
     assert response.status_code == 404
     html = response.content.decode()
     assert "不在您的账号可以查看的范围内" in html
@@ -57,6 +57,6 @@ def test_refusal_with_debug_on_gets_the_chinese_page(debug_client, cast, tree):
     campaign = active_campaign(organizer=tree.work, by=cast.org_department)
     site = nominate_site(campaign=campaign, branch=tree.branch_a1, by=cast.committee, today=MOBILIZATION_DAY)
     debug_client.force_login(cast.secretary)
-    response = debug_client.post(reverse("site_approve", args=[site.pk]))
+    response = debug_client.post(reverse("campaigns:site_approve", args=[site.pk]))
     assert response.status_code == 403
     assert "无权进行此操作" in response.content.decode()

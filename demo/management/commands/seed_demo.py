@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from assessments.demo import AS_OF, WORK_COMMITTEE_CODE, build_demo
+from demo.builder import AS_OF, WORK_COMMITTEE_CODE, build_demo
 
 
 class Command(BaseCommand):

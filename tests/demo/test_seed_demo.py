@@ -9,9 +9,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from assessments.demo import DEMO_PASSWORD, WORK_COMMITTEE_CODE
 from assessments.models import Framework
 from campaigns.models import Campaign, Funding, LeadingGroupMember, Phase, Rectification, Site
+from demo.builder import DEMO_PASSWORD, WORK_COMMITTEE_CODE
 from members.models import (
     Applicant,
     Attendance,
