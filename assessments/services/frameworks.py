@@ -11,7 +11,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from organizations.models import Verb, record_event
 
-from .models import Dimension, Framework, Indicator, validate_weights
+from ..models import Dimension, Framework, Indicator, validate_weights
 
 
 def _clone(obj: models.Model, **overrides) -> models.Model:

@@ -18,9 +18,9 @@ from campaigns import policies
 from campaigns.models import Campaign
 from campaigns.services import LifecycleError, activate_campaign
 
-from .forms import CampaignForm
-from .models import Framework
-from .services import create_campaign_on_framework, update_campaign_settings
+from ..forms import CampaignForm
+from ..models import Framework
+from ..services import create_campaign_on_framework, update_campaign_settings
 
 
 @login_required
