@@ -58,6 +58,10 @@ run: install sysdeps
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+# Beat's first reminder run is at 08:00; one run is queued now, which the worker below takes
+# on start, so the demo's reminders are in the inbox (and the emails on this console) at once.
+# The Reminder table's unique key makes any rerun send nothing twice.
+	@$(VENV)/bin/celery -A config call campaigns.tasks.send_deadline_reminders >/dev/null
 	@echo "示范点系统: http://127.0.0.1:$(PORT)/  （演示账号见 README.md，密码 demo12345；Ctrl-C 停止）"
 	@trap 'kill 0' INT TERM; \
 	$(VENV)/bin/celery -A config worker --beat --loglevel=info --concurrency=1 & \

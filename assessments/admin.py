@@ -12,10 +12,8 @@ import mimetypes
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from organizations.admin import ReadOnlyBelowSuperuserMixin, ScopedAdminMixin
@@ -32,11 +30,11 @@ from .models import (
     Indicator,
     IndicatorScore,
     InspectorScore,
+    ItemGroup,
     Objection,
     SelfAssessment,
     Survey,
     TeamMember,
-    validate_weights,
 )
 
 SITE_RELATED = ("site__organization", "site__campaign")
@@ -70,30 +68,11 @@ class LockedParentInlineMixin(FrameworkLockMixin):
         return not self._locked(obj) and super().has_add_permission(request, obj)
 
 
-class DimensionFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        weights = [
-            form.cleaned_data["weight"]
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("weight") is not None
-        ]
-        try:
-            validate_weights(weights)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from error
-
-
 class DimensionInline(
     ReadOnlyBelowSuperuserMixin, LockedParentInlineMixin, ScopedAdminMixin, admin.TabularInline
 ):
     model = Dimension
-    formset = DimensionFormSet
-    fields = ("order", "group", "name", "weight")
+    fields = ("order", "group", "name")
     extra = 0
     show_change_link = True
 
@@ -104,8 +83,12 @@ class FrameworkAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdmi
     list_filter = ("is_builtin",)
     search_fields = ("name", "source")
     list_select_related = ("campaign", "based_on")
-    readonly_fields = ("is_builtin", "created_at")
+    readonly_fields = ("is_builtin", "created_at", "total_points")
     inlines = [DimensionInline]
+
+    @admin.display(description="总分")
+    def total_points(self, framework):
+        return framework.total_points() if framework.pk else "—"
 
 
 class IndicatorInline(
@@ -113,12 +96,24 @@ class IndicatorInline(
 ):
     model = Indicator
     fields = (
-        ("order", "code", "max_score", "is_veto"),
+        ("order", "code", "item_group", "max_score", "is_veto", "is_bonus"),
         "text",
-        ("check_method", "evidence_hint"),
-        ("metric", "threshold"),
-        "deduction_rule",
+        "criteria",
+        ("check_methods", "evidence_hint"),
+        ("metric", "metric_period", "meeting_kinds"),
+        "rule",
     )
+    extra = 0
+
+    def framework_of(self, dimension):
+        return dimension.framework
+
+
+class ItemGroupInline(
+    ReadOnlyBelowSuperuserMixin, LockedParentInlineMixin, ScopedAdminMixin, admin.TabularInline
+):
+    model = ItemGroup
+    fields = ("order", "name")
     extra = 0
 
     def framework_of(self, dimension):
@@ -127,11 +122,11 @@ class IndicatorInline(
 
 @admin.register(Dimension)
 class DimensionAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "framework", "group", "weight", "order")
+    list_display = ("name", "framework", "group", "order")
     list_filter = ("group", ("framework", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "framework__name")
     list_select_related = ("framework",)
-    inlines = [IndicatorInline]
+    inlines = [ItemGroupInline, IndicatorInline]
 
     def framework_of(self, dimension):
         return dimension.framework
@@ -144,12 +139,12 @@ class IndicatorAdmin(ReadOnlyBelowSuperuserMixin, FrameworkLockMixin, ScopedAdmi
         "text",
         "dimension",
         "max_score",
-        "check_method",
         "is_veto",
+        "is_bonus",
         "metric",
-        "threshold",
+        "metric_period",
     )
-    list_filter = ("is_veto", "check_method", "metric", "dimension__group")
+    list_filter = ("is_veto", "is_bonus", "metric", "dimension__group")
     search_fields = ("code", "text", "dimension__name", "dimension__framework__name")
     list_select_related = ("dimension",)
 
@@ -183,7 +178,7 @@ EVIDENCE_READONLY = ("original_name", "content_type", "size", "sha256", "uploade
 
 class IndicatorScoreInline(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.TabularInline):
     model = IndicatorScore
-    fields = ("indicator", "score", "narrative")
+    fields = ("indicator", "score", "level", "count", "occurred", "reason", "narrative")
     autocomplete_fields = ("indicator",)
     extra = 0
 

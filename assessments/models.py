@@ -14,24 +14,44 @@ from django.db.models import Q, Sum
 from campaigns.models import SITE_LABEL, Campaign, Rectification, Site
 from organizations.models import scoped_manager
 
+from . import rules
+from .periods import Period
+
 
 class Metric(models.TextChoices):
-    """Figures the system computes from the branch's own records (members app)."""
+    """Figures the system computes from the branch's own records (members app), period-free.
 
-    MEETING_ATTENDANCE_RATE = "meeting_attendance_rate", "党员到会率(%)"
-    SATISFACTION_RATE = "satisfaction_rate", "群众满意率(%)"
-    NEW_MEMBERS_PER_YEAR = "new_members_per_year", "每年发展党员数"
-    ACTIVISTS_PER_YEAR = "activists_per_year", "每年培养入党积极分子数"
-    ACTIVITIES_PER_MONTH = "activities_per_month", "每月党员活动次数"
-    DUES_ON_TIME_RATE = "dues_on_time_rate", "党费按月缴纳率(%)"
+    The period a plan counts them by (每周, 每月, 每两年 …) is the indicator's `metric_period`; which
+    meeting kinds count is its `meeting_kinds`.
+    """
+
+    ATTENDANCE_RATE = "attendance_rate", "党员到会率(%)"
+    ACTIVITIES = "activities", "党员活动次数"
+    MEETINGS = "meetings", "会议次数"
+    NEW_MEMBERS = "new_members", "发展党员数"
+    NEW_ACTIVISTS = "new_activists", "培养入党积极分子数"
+    DUES_ON_TIME_RATE = "dues_on_time_rate", "党费按时缴纳率(%)"
     STAR_VOLUNTEERS_SHARE = "star_volunteers_share", "星级党员志愿者占比(%)"
+    SATISFACTION_RATE = "satisfaction_rate", "群众满意率(%)"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.value.endswith(("_rate", "_share"))
 
 
 class CheckMethod(models.TextChoices):
-    RECORDS = "RECORDS", "查看记录"
+    RECORDS = "RECORDS", "查阅资料"
     SITE_VISIT = "SITE_VISIT", "实地查看"
     INTERVIEW = "INTERVIEW", "走访"
     QUESTIONNAIRE = "QUESTIONNAIRE", "问卷"
+    SYMPOSIUM = "SYMPOSIUM", "座谈"
+    TEST = "TEST", "测试"
+
+
+# How a table may name a check method besides its label (查看记录 is the older wording of 查阅资料).
+CHECK_METHOD_SYNONYMS = {"查看记录": CheckMethod.RECORDS, "查看资料": CheckMethod.RECORDS}
+
+PERIOD_CHOICES = [(period.value, f"每{period.label}") for period in Period]
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -71,6 +91,23 @@ class Framework(models.Model):
         verbose_name="所属活动",
         help_text="活动使用的冻结副本；模板标准此项为空。",
     )
+    bonus_cap = models.DecimalField(
+        "加分上限",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="全表加分最多不超过的分数；留空为不设上限。",
+    )
+    points_from_plan = models.BooleanField(
+        "分值出自方案",
+        default=True,
+        help_text="否：方案未给分值，分值由组织部确定，活动设置时须确认。",
+    )
+    points_confirmed_at = models.DateTimeField(
+        "分值确认时间", null=True, blank=True, help_text="活动副本的分值经组织部确认的时间。"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = FrameworkQuerySet.as_manager()
@@ -88,15 +125,17 @@ class Framework(models.Model):
         """A copy in use by a campaign that has started may no longer change."""
         return self.campaign_id is not None and self.campaign.status != Campaign.Status.DRAFT
 
-    def total_weight(self) -> Decimal:
-        return self.dimensions.aggregate(total=Sum("weight"))["total"] or Decimal("0")
+    @property
+    def needs_points_confirmed(self) -> bool:
+        """A campaign's copy whose points the plan did not give and the 组织部 has not confirmed."""
+        return not self.points_from_plan and self.points_confirmed_at is None
 
-
-def validate_weights(weights: list[Decimal]) -> None:
-    """Dimension weights of a framework add up to 100."""
-    total = sum(weights, Decimal("0"))
-    if weights and total != Decimal("100"):
-        raise ValidationError(f"各一级指标权重之和须为 100，现为 {total.normalize():f}。")
+    def total_points(self) -> Decimal:
+        """The table's total: the sum of its non-bonus items' points (80, 100, 150 …)."""
+        total = Indicator.objects.filter(dimension__framework=self, is_bonus=False).aggregate(
+            total=Sum("max_score")
+        )["total"]
+        return total or Decimal("0")
 
 
 class DimensionQuerySet(models.QuerySet):
@@ -116,9 +155,6 @@ class Dimension(models.Model):
     group = models.CharField("类别", max_length=20, choices=Group.choices, default=Group.OTHER)
     name = models.CharField("一级指标", max_length=100)
     description = models.TextField("说明", blank=True)
-    weight = models.DecimalField(
-        "权重(分)", max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
     order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = DimensionQuerySet.as_manager()
@@ -135,51 +171,115 @@ class Dimension(models.Model):
         return self.name
 
 
+class ItemGroup(models.Model):
+    """二级指标 / 考核项目: the optional middle level between a dimension and its items."""
+
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="item_groups", verbose_name="一级指标"
+    )
+    name = models.CharField("二级指标", max_length=200)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "二级指标"
+        verbose_name_plural = "二级指标"
+        ordering = ["dimension", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "name"], name="item_group_name_unique_in_dimension"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user) -> IndicatorQuerySet:
         return self.filter(dimension__framework__in=Framework.objects.visible_to(user))
 
 
 class Indicator(models.Model):
-    """A 考核要点 with its score, evidence hint, check method and optional computed threshold."""
+    """A 考核内容: its points, 评分标准 as written, check methods, and the structured rule if any.
+
+    `rule` is `assessments.rules.to_data(rule)` ({} when the item is scored by hand from its
+    criteria text); with a `metric` as well, the item is scored from the branch's records
+    (`assessments.scoring`), counted by `metric_period` over the meeting kinds `meeting_kinds`.
+    """
 
     dimension = models.ForeignKey(
         Dimension, on_delete=models.CASCADE, related_name="indicators", verbose_name="一级指标"
     )
+    item_group = models.ForeignKey(
+        ItemGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="二级指标",
+    )
     code = models.CharField("编号", max_length=20)
-    text = models.TextField("考核要点")
+    text = models.TextField("考核内容")
     max_score = models.DecimalField(
-        "分值", max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        "分值",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="加分项为其最多加分。",
     )
+    criteria = models.TextField("评分标准", blank=True, help_text="表中原文，如“每少开1次扣0.5分”。")
+    check_methods = models.JSONField("考核方式", default=list, blank=True)
     evidence_hint = models.CharField("佐证材料", max_length=300, blank=True)
-    check_method = models.CharField(
-        "考核方式", max_length=20, choices=CheckMethod.choices, default=CheckMethod.RECORDS
-    )
     is_veto = models.BooleanField("一票否决", default=False)
+    is_bonus = models.BooleanField("加分项", default=False)
+    rule = models.JSONField("评分规则", default=dict, blank=True)
     metric = models.CharField("系统计算指标", max_length=40, choices=Metric.choices, blank=True)
-    threshold = models.DecimalField("达标值", max_digits=8, decimal_places=2, null=True, blank=True)
-    deduction_rule = models.CharField(
-        "评分标准", max_length=300, blank=True, help_text="如“每少开1次扣0.5分”。"
-    )
+    metric_period = models.CharField("统计周期", max_length=20, choices=PERIOD_CHOICES, blank=True)
+    meeting_kinds = models.JSONField("计入的会议类型", default=list, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = IndicatorQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "考核要点"
-        verbose_name_plural = "考核要点"
+        verbose_name = "考核内容"
+        verbose_name_plural = "考核内容"
         ordering = ["dimension", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["dimension", "code"], name="indicator_code_unique_in_dimension"),
             models.CheckConstraint(
-                condition=Q(metric="", threshold__isnull=True) | (~Q(metric="") & Q(threshold__isnull=False)),
-                name="indicator_metric_has_threshold",
-                violation_error_message="系统计算指标和达标值须同时填写或同时留空。",
+                condition=Q(metric="") | ~Q(rule={}),
+                name="indicator_metric_has_rule",
+                violation_error_message="系统计算指标须有评分规则。",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.text[:30]}"
+
+    @property
+    def structured_rule(self) -> rules.Rule | None:
+        return rules.from_data(self.rule) if self.rule else None
+
+    @property
+    def is_computed(self) -> bool:
+        return bool(self.metric and self.rule)
+
+    def get_check_methods_display(self) -> str:
+        labels = dict(CheckMethod.choices)
+        return "、".join(str(labels.get(method, method)) for method in self.check_methods)
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = [m for m in self.check_methods or [] if m not in CheckMethod.values]
+        if unknown:
+            errors["check_methods"] = f"不认识的考核方式：{'、'.join(map(str, unknown))}"
+        if self.rule:
+            try:
+                rules.from_data(self.rule)
+            except (ValueError, TypeError) as error:
+                errors["rule"] = str(error)
+        if self.item_group_id and self.dimension_id and self.item_group.dimension_id != self.dimension_id:
+            errors["item_group"] = "二级指标须属于同一一级指标。"
+        if errors:
+            raise ValidationError(errors)
 
 
 class SelfAssessment(models.Model):
@@ -218,8 +318,17 @@ class IndicatorScore(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="考核要点"
     )
-    score = models.DecimalField("自评分", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    score = models.DecimalField(
+        "自评分", max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    level = models.CharField("评定等次", max_length=50, blank=True)
+    count = models.DecimalField(
+        "次数", max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    occurred = models.BooleanField("发生扣分情形", null=True, blank=True)
+    reason = models.TextField("扣分理由", blank=True)
     narrative = models.TextField("完成情况", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = scoped_manager("self_assessment__site__organization")
 
@@ -234,7 +343,12 @@ class IndicatorScore(models.Model):
         return f"{self.indicator.code}: {self.score}"
 
     def clean(self) -> None:
-        if self.indicator_id and self.score is not None and self.score > self.indicator.max_score:
+        if (
+            self.indicator_id
+            and self.score is not None
+            and not self.indicator.is_bonus
+            and self.score > self.indicator.max_score
+        ):
             raise ValidationError({"score": f"自评分不能超过该项分值 {self.indicator.max_score}。"})
 
 

@@ -632,6 +632,9 @@ class Reminder(models.Model):
         DUE_IN_1 = "DUE_IN_1", "明天到期"
         OVERDUE = "OVERDUE", "已逾期"
         SELF_ASSESSMENT_MISSING = "SELF_ASSESSMENT_MISSING", "自评未提交"
+        ACCEPTANCE_TOMORROW = "ACCEPTANCE_TOMORROW", "明天现场验收"
+        SURVEY_CLOSING = "SURVEY_CLOSING", "测评即将截止"
+        OBJECTIONS_UNANSWERED = "OBJECTIONS_UNANSWERED", "公示异议未答复"
 
     target_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, related_name="+", verbose_name="对象类型"

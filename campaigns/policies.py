@@ -148,6 +148,11 @@ def cannot_activate_campaign(user, campaign: Campaign) -> str | None:
     missing = [Phase.Kind(k).label for k in Phase.ORDER if k not in kinds]
     if missing:
         return f"启动前须设置全部三个阶段，尚缺：{'、'.join(missing)}。"
+    # The campaign's own framework copy (reverse one-to-one, set by assessments): where the plan
+    # gave no points (分值由组织部确定) the 组织部 confirms them before the campaign starts.
+    framework = getattr(campaign, "framework", None)
+    if framework is not None and framework.needs_points_confirmed:
+        return "方案未规定分值，分值由组织部确定：请先在活动设置中确认考核标准各项分值，再启动活动。"
     return _organizer_department(user, campaign, "启动活动")
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("campaigns.urls")),
     path("", include("members.urls")),
+    path("", include("organizations.urls")),
 ]
 
 # Uploaded files (plans, evidence, reports) are never served from MEDIA_URL directly: each is

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import queries as self_assessment_queries
 from assessments.models import (
     Acceptance,
     Ballot,
@@ -35,7 +37,8 @@ from assessments.models import (
     Survey,
     TeamMember,
 )
-from assessments.services import copy_framework
+from assessments.services import confirm_framework_points, copy_framework
+from assessments.services import self_assessment as self_assessment_services
 from campaigns import services as lifecycle
 from campaigns.models import (
     Campaign,
@@ -68,6 +71,11 @@ from organizations.models import AuditEvent, Kind, Organization, Role, Sector, U
 from organizations.permissions import grant_admin_access
 
 AS_OF = datetime.date(2026, 11, 28)
+# A tiny PNG (1×1, red) as the demo's evidence photo: real content, so the upload check passes.
+DEMO_PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000"
+    "00030101001854ad4b0000000049454e44ae426082"
+)
 SEED = 20260301
 DEMO_PASSWORD = "demo12345"
 WORK_COMMITTEE_CODE = "SFQ-GW"
@@ -275,11 +283,12 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("dangwei3", "孟凡荣", Role.Kind.COMMITTEE, "SFQ-JY"),
     ("dangwei4", "秦卫东", Role.Kind.COMMITTEE, "SFQ-XF"),
     ("zhibu1", "李德明", Role.Kind.BRANCH_SECRETARY, "SFQ-CG-LY"),
+    ("zhibu2", "赵春华", Role.Kind.BRANCH_SECRETARY, "SFQ-JY-YZ1"),
     ("yanshou1", "刘振华", Role.Kind.INSPECTOR, WORK_COMMITTEE_CODE),
     ("yanshou2", "陈淑芬", Role.Kind.INSPECTOR, WORK_COMMITTEE_CODE),
 )
 COMMITTEE_ACCOUNT = {"SFQ-CG": "dangwei1", "SFQ-KF": "dangwei2", "SFQ-JY": "dangwei3", "SFQ-XF": "dangwei4"}
-SECRETARY_ACCOUNTS = {"SFQ-CG-LY": "zhibu1"}
+SECRETARY_ACCOUNTS = {"SFQ-CG-LY": "zhibu1", "SFQ-JY-YZ1": "zhibu2"}
 
 
 # Sites and their path through the lifecycle ----------------------------------------------------
@@ -471,7 +480,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("2.00"), Decimal("5.00"), Decimal("12.00")),
     },
     Sector.SCHOOL: {
-        "occupation": Member.Occupation.TEACHER,
+        "occupation": Member.Occupation.INSTITUTION_PROFESSIONAL,
         "education": (Education.BACHELOR, Education.BACHELOR, Education.POSTGRADUATE, Education.COLLEGE),
         "jobs": ("语文教师", "数学教师", "英语教师", "教务主任", "德育主任", "体育教师", "班主任"),
         "skills": ("课件制作", "书法", "心理辅导", "合唱指挥", "家庭教育指导", "摄影", "篮球"),
@@ -479,7 +488,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("35.00"), Decimal("48.00"), Decimal("62.00")),
     },
     Sector.FIRE_POLICE: {
-        "occupation": Member.Occupation.MILITARY,
+        "occupation": Member.Occupation.OTHER,
         "education": (Education.SENIOR, Education.COLLEGE, Education.BACHELOR),
         "jobs": ("消防员", "班长", "驾驶员", "通信员", "战斗员", "指导员"),
         "skills": ("应急救护", "消防宣传", "水域救援", "破拆技术", "电工维修", "驾驶"),
@@ -487,7 +496,7 @@ SECTOR_PROFILE = {
         "dues": (Decimal("28.00"), Decimal("36.00"), Decimal("45.00")),
     },
     Sector.ENTERPRISE: {
-        "occupation": Member.Occupation.ENTERPRISE,
+        "occupation": Member.Occupation.PRIVATE_ENTERPRISE_MANAGER,
         "education": (Education.SENIOR, Education.COLLEGE, Education.BACHELOR),
         "jobs": ("技术员", "车间主任", "质检员", "销售经理", "工程师", "农技员"),
         "skills": ("电子技术", "质量管理", "电工维修", "电商销售", "财务会计", "农技推广"),
@@ -1246,6 +1255,8 @@ class _Builder:
         )
         template = Framework.objects.templates().get(is_builtin=True, name=FRAMEWORK_NAME)
         copy_framework(template=template, campaign=campaign)
+        # The plan gives no points (分值由组织部确定): the 组织部 confirms the proposed ones.
+        confirm_framework_points(campaign=campaign, by=zzb, points={})
         lifecycle.activate_campaign(campaign=campaign, by=zzb)
         return Campaign.objects.prefetch_related("phases").get(pk=campaign.pk)
 
@@ -1466,8 +1477,10 @@ class _Builder:
                     closed_on=due - datetime.timedelta(days=5) if closed else None,
                 )
 
-        if spec.self_assessed_on or site.status == Site.Status.APPROVED:
+        if spec.self_assessed_on:
             self._self_assessment(campaign, site, spec)
+        elif site.status == Site.Status.APPROVED:
+            self._self_assessment_in_review(site, spec)
         if spec.requested_on:
             self._survey(site, spec)
         for i, (visited_on, verdict, note) in enumerate(spec.acceptance):
@@ -1517,6 +1530,77 @@ class _Builder:
             )
             for indicator in indicators
         )
+
+    def _self_assessment_in_review(self, site: Site, spec: SiteSpec) -> None:
+        """Through the self-assessment services: the secretary answers every item and attaches a
+        photo where the item asks for evidence, submits; the 党委 returns it with a reason; the
+        secretary corrects and submits again, and it waits for the 党委."""
+        secretary = self.users[SECRETARY_ACCOUNTS[site.organization.code]]
+        liaison = self.users[COMMITTEE_ACCOUNT[site.nominated_by.code]]
+        site = Site.objects.with_related().prefetch_related("campaign__phases").get(pk=site.pk)
+        span = self_assessment_queries.campaign_span(site.campaign)
+        indicators = list(
+            Indicator.objects.filter(dimension__framework__campaign=site.campaign)
+            .select_related("dimension__framework")
+            .order_by("dimension__order", "order", "pk")
+        )
+        with on_story_day(D(2026, 11, 18)):
+            for indicator in indicators:
+                entry = self_assessment_queries.entry_for(indicator, span)
+                self_assessment_services.save_indicator_score(
+                    site=site, indicator=indicator, by=secretary, raw=self._answers(entry, spec)
+                )
+                if indicator.evidence_hint:
+                    self_assessment_services.upload_evidence(
+                        site=site,
+                        indicator=indicator,
+                        file=SimpleUploadedFile(f"{indicator.code}-佐证照片.png", DEMO_PHOTO, "image/png"),
+                        by=secretary,
+                    )
+            self_assessment_services.submit_self_assessment(
+                site=site,
+                by=secretary,
+                summary=f"{site.organization.name}对照创建标准逐项自查，基本达到示范点要求。",
+            )
+        with on_story_day(D(2026, 11, 21)):
+            self_assessment_services.return_self_assessment(
+                site=site, by=liaison, reason="“党员示范课”开课记录请补充到完成情况中，扣分项写明原因后再报。"
+            )
+        with on_story_day(D(2026, 11, 24)):
+            first = indicators[0]
+            self_assessment_services.save_indicator_score(
+                site=site,
+                indicator=first,
+                by=secretary,
+                raw={"narrative": "本学期开设党员示范课 12 节，听课记录已归档。"},
+            )
+            self_assessment_services.submit_self_assessment(site=site, by=secretary)
+        # The story's days on the record itself, as `on_story_day` puts them on the audit trail.
+        SelfAssessment.objects.filter(site=site).update(
+            submitted_at=_aware(D(2026, 11, 24)), reviewed_at=_aware(D(2026, 11, 21), 16)
+        )
+
+    def _answers(self, entry, spec: SiteSpec) -> dict[str, str]:
+        """What a careful secretary answers for one item, at the spec's quality."""
+        rule = entry.rule
+        answers = {"narrative": self.rng.choice(NARRATIVES)}
+        if entry.kind == "score":
+            score = min(
+                entry.max_score,
+                (entry.max_score * Decimal(str(spec.quality)) / Decimal("0.5")).quantize(Decimal("1"))
+                * Decimal("0.5"),
+            )
+            answers["score"] = str(score)
+            if score < entry.max_score:
+                answers["reason"] = "部分台账资料不够完整，酌情扣分。"
+        elif entry.kind == "level":
+            answers["level"] = entry.level_labels[0 if spec.quality >= 0.9 else 1]
+        elif entry.kind == "count":
+            required = getattr(rule, "required", None)
+            answers["count"] = str(int(required * entry.periods)) if required is not None else "1"
+        if entry.asks_veto or entry.kind == "occurred":
+            answers["occurred"] = "no"
+        return answers
 
     def _survey(self, site: Site, spec: SiteSpec) -> None:
         """群众测评 held in the week before acceptance was requested, all tokens printed, most used."""

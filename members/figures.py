@@ -95,6 +95,26 @@ def activities_per_month(
     return counted
 
 
+def meeting_dates(
+    branch: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    kinds: tuple[str, ...] | list[str] = (),
+) -> list[datetime.date]:
+    """The dates of the meetings `branch` itself held from `start` to `end`, of `kinds` (every
+    kind when empty), in order, one per meeting (two on one day give the date twice).
+
+    What a plan's `党日活动每周1次` or `每月召开支委会1次` is counted from
+    (`assessments.periods.coverage`). As in `activities_per_month`, 党小组会 held by the groups
+    are theirs, not the branch's. One query.
+    """
+    meetings = Meeting.objects.filter(organization=branch, held_on__gte=start, held_on__lte=end)
+    if kinds:
+        meetings = meetings.filter(kind__in=list(kinds))
+    return list(meetings.order_by("held_on").values_list("held_on", flat=True))
+
+
 # Development ------------------------------------------------------------------------------------
 
 
@@ -183,23 +203,48 @@ def star_volunteers_share(branch: Organization, year: int) -> Decimal | None:
 # By the indicator's name ------------------------------------------------------------------------
 
 
-def _fewest_activities(branch, start, end, today) -> int | None:
-    # 每月开展党员活动: the month with the fewest is the one that decides.
-    counted = activities_per_month(branch, start, end, today=today)
-    return min(counted.values()) if counted else None
-
-
-# Each metric an assessment indicator may name (`assessments.models.Metric`) that a branch's own
-# records answer, as (branch, start, end, today) → figure; the survey's 群众满意率 is not one.
-# The star board is kept by calendar year: its share is the year the period ends in.
+# Each metric an assessment indicator may name (`assessments.models.Metric`, period-free) that a
+# branch's own records answer, as (branch, start, end, today) → figure over the whole range; the
+# indicator's period (每周, 每两年 …) is applied by `assessments.scoring`. The survey's 群众满意率
+# is not one. The star board is kept by calendar year: its share is the year the period ends in.
 METRICS: dict[str, Callable[[Organization, datetime.date, datetime.date, datetime.date], Figure]] = {
-    "meeting_attendance_rate": lambda branch, start, end, today: meeting_attendance_rate(branch, start, end),
-    "new_members_per_year": lambda branch, start, end, today: new_members(branch, start, end),
-    "activists_per_year": lambda branch, start, end, today: new_activists(branch, start, end),
-    "activities_per_month": _fewest_activities,
+    "attendance_rate": lambda branch, start, end, today: meeting_attendance_rate(branch, start, end),
+    "activities": lambda branch, start, end, today: len(meeting_dates(branch, start, min(end, today))),
+    "meetings": lambda branch, start, end, today: len(meeting_dates(branch, start, min(end, today))),
+    "new_members": lambda branch, start, end, today: new_members(branch, start, end),
+    "new_activists": lambda branch, start, end, today: new_activists(branch, start, end),
     "dues_on_time_rate": lambda branch, start, end, today: dues_on_time_rate(branch, start, end, today=today),
     "star_volunteers_share": lambda branch, start, end, today: star_volunteers_share(branch, end.year),
 }
+
+# Metrics counted from dated records, which a period can split (`dated_records`).
+DATED = {"activities", "meetings", "new_members", "new_activists"}
+
+
+def dated_records(
+    metric: str,
+    branch: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    kinds: tuple[str, ...] | list[str] = (),
+) -> list[datetime.date]:
+    """The dates behind a counted metric from `start` to `end`: meetings held (of `kinds`), members
+    joined, activists made. KeyError for a metric that is not a count. One query."""
+    if metric in ("activities", "meetings"):
+        return meeting_dates(branch, start, end, kinds=kinds)
+    if metric == "new_members":
+        rows = Member.objects.filter(branch=branch, joined_on__gte=start, joined_on__lte=end)
+        return sorted(rows.values_list("joined_on", flat=True))
+    if metric == "new_activists":
+        rows = DevelopmentStage.objects.filter(
+            applicant__branch=branch,
+            stage=DevelopmentStage.Stage.ACTIVIST,
+            reached_on__gte=start,
+            reached_on__lte=end,
+        )
+        return sorted(rows.values_list("reached_on", flat=True))
+    raise KeyError(metric)
 
 
 def figure(
@@ -209,7 +254,12 @@ def figure(
     end: datetime.date,
     *,
     today: datetime.date | None = None,
+    kinds: tuple[str, ...] | list[str] = (),
 ) -> Figure:
     """The value of `metric` for `branch` over `start`–`end`, the number an indicator's 达标值
-    is held against. KeyError for a metric the branch's records do not answer."""
-    return METRICS[metric](branch, start, end, today or timezone.localdate())
+    is held against; `kinds` narrows a meeting count to those kinds. KeyError for a metric the
+    branch's records do not answer."""
+    today = today or timezone.localdate()
+    if kinds and metric in ("activities", "meetings"):
+        return len(meeting_dates(branch, start, min(end, today), kinds=kinds))
+    return METRICS[metric](branch, start, end, today)

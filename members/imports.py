@@ -12,6 +12,12 @@ Every member row is held to the member rules (`members.validation.check_member`)
 the register page holds a member, with what is already loaded: the 党小组 and the branch come from
 the resources' lookups, and the file's ID numbers are compared with the register in one query.
 
+A file's columns are recognised by the kind's headings (`ImportKind.recognise`: for members the
+national form's words and their variants, after `spreadsheets.heading` evens out spaces, line
+breaks and full-width brackets); the plan lists every column it uses and every one it ignores,
+with why, so nothing is dropped without a word. The roster also goes out as the national
+党员基本信息汇总表 (`national_download`), which imports back unchanged.
+
 Files are read, and exports and templates written, with the project's spreadsheet toolkit
 (`spreadsheets`): every cell that a spreadsheet would run as a formula is escaped, in .xlsx and
 .csv alike.
@@ -41,12 +47,15 @@ from spreadsheets import (
     RowError,
     Table,
     csv_bytes,
+    heading,
     template_xlsx,
     xlsx_bytes,
 )
 
-from .models import Attendance, Household, ImportJob, Member, ServiceRecord
+from .models import Attendance, Education, Household, ImportJob, Member, ServiceRecord
 from .resources import (
+    MEMBER_HEADINGS,
+    MEMBER_UNSTORED,
     AttendanceResource,
     HoursWidget,
     HouseholdResource,
@@ -76,6 +85,10 @@ class ImportKind(ABC):
     resource_class: type[resources.ModelResource]
     required: tuple[str, ...]
     notes: dict[str, str] = {}
+    # Other headings a file may give a column: {attribute: (the app's heading, other headings…)}.
+    headings: dict[str, tuple[str, ...]] = {}
+    # Headings the forms carry that no field keeps, with why they are left out.
+    unstored: dict[str, str] = {}
 
     @property
     def label(self) -> str:
@@ -112,6 +125,25 @@ class ImportKind(ABC):
     @abstractmethod
     def export_queryset(self, *, branch: Organization, user) -> QuerySet:
         """The branch's rows of this kind that `user` sees, with what the columns read."""
+
+    def recognise(self, table: Table, resource) -> tuple[Table, list[tuple[str, str]], list[tuple[str, str]]]:
+        """The table with each column under the app's own heading, the columns it will use as
+        (the file's heading, the app's), and those it will not as (the file's heading, why)."""
+        read = {f.column_name for f in resource.get_import_fields() if f.column_name}
+        names = {heading(c): c for c in read}
+        for attribute, others in self.headings.items():
+            own = resource.fields[attribute].column_name
+            names.update({heading(other): own for other in others})
+        used, ignored, renames = [], [], {}
+        for name in table.headers:
+            if name in names:
+                renames[name] = names[name]
+                used.append((name, names[name]))
+            elif name in self.unstored:
+                ignored.append((name, self.unstored[name]))
+            else:
+                ignored.append((name, "不是本导入认识的列，这一列的内容不会导入"))
+        return table.renamed(renames), used, ignored
 
     def columns(self, branch: Organization, user=None) -> list[tuple[str, bool, str]]:
         """(heading, required, how to fill it in) for each column a file may have."""
@@ -156,10 +188,16 @@ class MemberImport(ImportKind):
     resource_class = MemberResource
     required = ("姓名", "性别")
     derived = ("birth_date",)
+    headings = MEMBER_HEADINGS
+    unstored = MEMBER_UNSTORED
     notes = {
-        "公民身份证号": "18 位；与出生日期至少填一项，再次导入时据此认出同一名党员",
+        "公民身份证号": "18 位，请把该列设为文本；与出生日期至少填一项，再次导入时据此认出同一名党员",
         "出生日期": "日期，如 1980-01-01、1980/1/1 或 1980年1月1日",
+        "学历": "填 研究生、大学本科、大学专科、中等专科、高中、初中、小学、其他，或其 GB/T 4658 代码",
         "所在党支部": "本支部的名称或组织编码，可留空",
+        "工作岗位": "填采集表的工作岗位名称或代码，如 农牧渔民（09）、工勤技能人员（08）",
+        "失去联系日期": "失联党员填，可只写年月，如 2020.07 或 2020年7月",
+        "外出流向": "流动党员填，如 广东省深圳市",
         "党小组": "本支部党小组的名称，可留空",
     }
 
@@ -348,6 +386,9 @@ class Plan:
     kind: ImportKind
     total: int
     headers: list[str]
+    # The file's columns it uses as (its heading, the app's) and ignores as (its heading, why).
+    used_columns: list[tuple[str, str]] = field(default_factory=list)
+    ignored_columns: list[tuple[str, str]] = field(default_factory=list)
     creates: list[models.Model] = field(default_factory=list)
     updates: list[models.Model] = field(default_factory=list)
     update_fields: list[str] = field(default_factory=list)
@@ -380,10 +421,13 @@ def plan_import(
     file, and one for checks across the file — none per row.
     """
     spec = KINDS[kind]
-    table.require(spec.required, advice=f"请用本页的“{spec.label}”模板，列名不要改动。")
-    if not table.rows:
-        raise FileRefused("文件中没有数据：第 1 行是列名，从第 2 行起每行一条。")
     resource = spec.resource(branch=branch, user=user)
+    table, used_columns, ignored_columns = spec.recognise(table, resource)
+    table.require(spec.required, advice=f"请用本页的“{spec.label}”模板，或检查列名是否写错。")
+    if not table.rows:
+        raise FileRefused(
+            f"文件中没有数据：第 {table.header_row} 行是列名，从第 {table.header_row + 1} 行起每行一条。"
+        )
     in_file = [
         f
         for f in resource.get_import_fields()
@@ -395,7 +439,13 @@ def plan_import(
     export_fields = resource.get_export_fields()
     today = timezone.localdate()
 
-    plan = Plan(kind=spec, total=len(table.rows), headers=[f.column_name for f in export_fields])
+    plan = Plan(
+        kind=spec,
+        total=len(table.rows),
+        headers=[f.column_name for f in export_fields],
+        used_columns=used_columns,
+        ignored_columns=ignored_columns,
+    )
     index = spec.index(branch)
     seen: dict[tuple, int] = {}
     good: list[tuple[int, models.Model]] = []
@@ -480,6 +530,35 @@ def plan_import(
     return plan
 
 
+def plan_by_branch(*, table: Table, user) -> tuple[dict[Organization, Plan], list[RowError]]:
+    """A roster of several branches (a county's), each row placed by its 所在党支部 among the
+    branches `user` sees (every branch without a user): one plan per branch, and the rows that
+    name no such branch. Each branch's rows are checked as an import into that branch."""
+    resource = MemberResource(user=user)
+    table, _, _ = KINDS[ImportJob.Kind.MEMBERS].recognise(table, resource)
+    table.require(("所在党支部",), advice="按所在党支部分配各行时，文件须有这一列。")
+    widget = resource.fields["branch"].widget
+    rows: dict[Organization, list] = {}
+    errors = []
+    for number, row in table.rows:
+        try:
+            branch = widget.clean(row.get("所在党支部"))
+        except ValueError as refused:
+            errors.append(RowError(number, _labelled("所在党支部", str(refused))))
+            continue
+        rows.setdefault(branch, []).append((number, row))
+    plans = {
+        branch: plan_import(
+            kind=ImportJob.Kind.MEMBERS,
+            branch=branch,
+            user=user,
+            table=Table(headers=table.headers, rows=its_rows, header_row=table.header_row),
+        )
+        for branch, its_rows in rows.items()
+    }
+    return plans, errors
+
+
 @transaction.atomic
 def write_plan(plan: Plan) -> tuple[int, int]:
     """Save a plan without errors in one transaction; (created, updated)."""
@@ -527,5 +606,84 @@ def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
     if spec.kind == ImportJob.Kind.MEMBERS:
         groups = Organization.objects.groups_of(branch)
         notes.append(("本支部党小组", "、".join(g.name for g in groups) or "（本支部尚未设党小组）"))
+        notes.append(("学历代码（GB/T 4658）", EDUCATION_CODES))
+        notes.append(("工作岗位代码", OCCUPATION_CODES))
     content = template_xlsx(columns, title=spec.label, notes=notes)
     return Download(f"{spec.label}导入模板.xlsx", XLSX_TYPE, content)
+
+
+# The national 党员基本信息汇总表 ------------------------------------------------------------------
+
+NATIONAL_TITLE = "党员基本信息汇总表"
+# Its columns in its order: the 采集表's sixteen items (联系电话 as its two boxes, 手机号码 and
+# 固定电话; 失去联系日期 and 外出流向 beside the questions they belong to), between 序号 and 备注.
+NATIONAL_COLUMNS = (
+    "序号",
+    "姓名",
+    "性别",
+    "公民身份证号",
+    "民族",
+    "出生日期",
+    "学历",
+    "人员类别",
+    "所在党支部",
+    "加入党组织日期",
+    "转为正式党员日期",
+    "工作岗位",
+    "手机号码",
+    "固定电话",
+    "家庭住址",
+    "党籍状态",
+    "是否为失联党员",
+    "失去联系日期",
+    "是否为流动党员",
+    "外出流向",
+    "备注",
+)
+
+
+def national_rows(members: Iterable[Member], resource: MemberResource) -> Iterable[list]:
+    """One row per member in NATIONAL_COLUMNS' order; 学历 and 工作岗位 as their codes, as the
+    form prints them, and the 公民身份证号 as `resource` shows it to its user."""
+    for number, m in enumerate(members, start=1):
+        yield [
+            number,
+            m.name,
+            m.get_gender_display(),
+            resource.dehydrate_id_number(m),
+            m.ethnicity,
+            m.birth_date,
+            m.education,
+            m.get_status_display(),
+            m.branch.name,
+            m.joined_on,
+            m.full_member_on,
+            m.occupation,
+            m.phone,
+            m.landline,
+            m.address,
+            m.get_party_standing_display(),
+            "是" if m.is_lost_contact else "否",
+            m.lost_contact_since,
+            "是" if m.is_mobile else "否",
+            m.mobile_destination,
+            "",
+        ]
+
+
+def national_download(*, branch: Organization, user, today: datetime.date) -> Download:
+    """The branch's roster that `user` sees as the national 汇总表 (.xlsx): its title and the
+    党组织名称 above the header, as counties print it; it imports back as it is."""
+    resource = MemberResource(branch=branch, user=user)
+    members = resource.get_queryset().order_by("name", "id")
+    content = xlsx_bytes(
+        NATIONAL_COLUMNS,
+        national_rows(members, resource),
+        title=NATIONAL_TITLE,
+        above=[NATIONAL_TITLE, f"党组织名称：{branch.name}　　填报日期：{today:%Y年%m月%d日}"],
+    )
+    return Download(f"{branch.name}-{NATIONAL_TITLE}-{today:%Y%m%d}.xlsx", XLSX_TYPE, content)
+
+
+EDUCATION_CODES = "；".join(f"{code} {label}" for code, label in Education.choices)
+OCCUPATION_CODES = "；".join(f"{code} {label}" for code, label in Member.Occupation.choices)

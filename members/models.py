@@ -26,12 +26,18 @@ class Gender(models.TextChoices):
 
 
 class Education(models.TextChoices):
-    PRIMARY = "PRIMARY", "小学及以下"
-    JUNIOR = "JUNIOR", "初中"
-    SENIOR = "SENIOR", "高中/中专"
-    COLLEGE = "COLLEGE", "大专"
-    BACHELOR = "BACHELOR", "本科"
-    POSTGRADUATE = "POSTGRADUATE", "研究生"
+    """学历 by the GB/T 4658 学历代码 the 党员信息采集表 uses, at the level the form asks (研究生,
+    大学本科, 大学专科, 中等专科, 高中, 初中, 小学); the finer codes of the standard (21 大学本科毕业,
+    14 硕士研究生毕业 …) are read as their level (`members.codes`)."""
+
+    POSTGRADUATE = "10", "研究生"
+    BACHELOR = "20", "大学本科"
+    COLLEGE = "30", "大学专科"
+    VOCATIONAL = "40", "中等专科"
+    SENIOR = "60", "高中"
+    JUNIOR = "70", "初中"
+    PRIMARY = "80", "小学"
+    OTHER = "90", "其他"
 
 
 class Member(models.Model):
@@ -44,15 +50,21 @@ class Member(models.Model):
         SUSPENDED = "SUSPENDED", "停止党籍"
 
     class Occupation(models.TextChoices):
-        FARMER = "FARMER", "农牧渔民"
-        WORKER = "WORKER", "工人"
-        STAFF = "STAFF", "机关事业单位人员"
-        TEACHER = "TEACHER", "教师"
-        MILITARY = "MILITARY", "消防救援人员"
-        ENTERPRISE = "ENTERPRISE", "企业人员"
-        STUDENT = "STUDENT", "学生"
-        RETIRED = "RETIRED", "离退休人员"
-        OTHER = "OTHER", "其他"
+        """工作岗位 as the 党员信息采集表's code table lists them, stored as the code."""
+
+        STAFF = "01", "党政机关工作人员"
+        INSTITUTION_MANAGER = "02", "事业单位管理人员"
+        INSTITUTION_PROFESSIONAL = "03", "事业单位专业技术人员"
+        PUBLIC_ENTERPRISE_MANAGER = "04", "公有经济控制企业管理人员"
+        PUBLIC_ENTERPRISE_PROFESSIONAL = "05", "公有经济控制企业专业技术人员"
+        PRIVATE_ENTERPRISE_MANAGER = "06", "非公有经济控制企业管理人员"
+        PRIVATE_ENTERPRISE_PROFESSIONAL = "07", "非公有经济控制企业专业技术人员"
+        WORKER = "08", "工勤技能人员"
+        FARMER = "09", "农牧渔民"
+        STUDENT = "10", "学生"
+        ARMED_FORCES = "11", "解放军、武警"
+        RETIRED = "12", "离退休人员"
+        OTHER = "13", "其他职业人员"
 
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
@@ -78,7 +90,8 @@ class Member(models.Model):
         "工作岗位", max_length=20, choices=Occupation.choices, default=Occupation.OTHER
     )
     job = models.CharField("工作单位及职务", max_length=100, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    landline = models.CharField("固定电话", max_length=20, blank=True, help_text="含区号，如 0731-84123456。")
     address = models.CharField("家庭住址", max_length=200, blank=True)
     party_standing = models.CharField(
         "党籍状态", max_length=10, choices=Standing.choices, default=Standing.NORMAL

@@ -1,10 +1,13 @@
 """Import and export of a branch's records with the headings people keep in their spreadsheets.
 
-The member roster is laid out as the national 党员信息采集表: a roster kept in that form
-imports as it is. The sixteen columns carry the form's own headings, choice columns take the
-Chinese labels, 所在党支部 is a branch's name or code, and a row whose 公民身份证号 matches a
-member already on file updates that member. 人员类别 is 正式党员/预备党员 and 工作岗位 the form's
-coded occupation; 工作单位及职务 and 党小组 are optional extra columns.
+The member roster is laid out as the national 党员信息采集表: a roster kept in that form, or
+in its 汇总表, imports as it is. Each column is known by the form's heading and by what counties
+print instead (`MEMBER_HEADINGS`: 入党日期, 转正日期, 联系电话（手机号）, 公民身份\n证号 …); choice
+columns take the Chinese labels, the stored codes and the usual other words; 学历 and 工作岗位
+are stored as the national codes (GB/T 4658 学历代码; the 采集表's 工作岗位 table). 所在党支部 is
+a branch's name or code, and a row whose 公民身份证号 matches a member already on file updates
+that member. 联系电话 (the mobile) and 固定电话 are two columns; 失去联系日期 may be a year and
+month; 工作单位及职务 and 党小组 are optional extra columns.
 
 Households (帮扶对象), service records (星级服务记录) and meeting attendance (会议出勤) have
 resources of their own, always for one branch. Every reference is written as people write it
@@ -15,6 +18,7 @@ so a file of any length costs one query per referenced table, never one per row.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
@@ -22,12 +26,117 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from organizations.models import Kind, Organization
-from organizations.resources import ChineseDateWidget, ChineseErrorsMixin, ChoiceLabelWidget, YesNoWidget
-from spreadsheets import cell_text
+from organizations.resources import (
+    NOTHING,
+    ChineseDateWidget,
+    ChineseErrorsMixin,
+    ChoiceLabelWidget,
+    YesNoWidget,
+    typed,
+)
+from spreadsheets import cell_text, heading
 
 from . import policies
 from .models import Attendance, Education, Gender, Household, Meeting, Member, ServiceRecord
 from .validation import group_refusal, normal_id_number
+
+SCIENTIFIC_ID = "Excel 已把身份证号变成科学计数法，请把该列设为文本后重新导出"
+SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+# Other words for a choice, as rosters write them, by the stored value.
+GENDER_WORDS = {"男性": Gender.MALE, "女性": Gender.FEMALE}
+STATUS_WORDS = {"正式": Member.Status.FULL, "预备": Member.Status.PROBATIONARY}
+STANDING_WORDS = {
+    "正常党籍": Member.Standing.NORMAL,
+    "停止": Member.Standing.SUSPENDED,
+    "已停止党籍": Member.Standing.SUSPENDED,
+    "停籍": Member.Standing.SUSPENDED,
+}
+# 学历: the names and codes of GB/T 4658 below the level the form asks (21 大学本科毕业 is 大学本科),
+# the app's old labels, and the usual short words.
+EDUCATION_WORDS = {
+    **dict.fromkeys(
+        ["研究生及以上", "博士", "博士研究生", "硕士", "硕士研究生", "研究生班"], Education.POSTGRADUATE
+    ),
+    **dict.fromkeys([str(c) for c in range(11, 20)], Education.POSTGRADUATE),
+    **dict.fromkeys(["本科", "大本", "大学", "大学本科毕业"], Education.BACHELOR),
+    **dict.fromkeys(["21", "22", "23", "28"], Education.BACHELOR),
+    **dict.fromkeys(["大专", "专科", "大学专科毕业"], Education.COLLEGE),
+    **dict.fromkeys(["31", "32", "33"], Education.COLLEGE),
+    **dict.fromkeys(
+        ["中专", "中技", "技校", "职高", "中等职业教育", "中等专科毕业", "职业高中", "技工学校"],
+        Education.VOCATIONAL,
+    ),
+    **dict.fromkeys([str(c) for c in range(41, 50)], Education.VOCATIONAL),
+    **dict.fromkeys(["普通高中", "高中毕业", "高中/中专", "普通高级中学"], Education.SENIOR),
+    **dict.fromkeys(["61", "62", "63"], Education.SENIOR),
+    **dict.fromkeys(["初级中学", "初中毕业", "71", "73"], Education.JUNIOR),
+    **dict.fromkeys(["小学及以下", "小学毕业", "81", "83"], Education.PRIMARY),
+    **dict.fromkeys(["文盲", "半文盲"], Education.OTHER),
+}
+# 工作岗位: the app's old labels and the usual short words.
+OCCUPATION_WORDS = {
+    **dict.fromkeys(["机关事业单位人员", "公务员", "机关干部", "参公人员"], Member.Occupation.STAFF),
+    **dict.fromkeys(["教师", "医生", "事业单位专技人员"], Member.Occupation.INSTITUTION_PROFESSIONAL),
+    **dict.fromkeys(["企业人员", "企业职工"], Member.Occupation.PRIVATE_ENTERPRISE_MANAGER),
+    **dict.fromkeys(["工人", "工勤人员", "技术工人"], Member.Occupation.WORKER),
+    **dict.fromkeys(["农民", "牧民", "渔民", "务农", "农民工"], Member.Occupation.FARMER),
+    **dict.fromkeys(["在校学生"], Member.Occupation.STUDENT),
+    **dict.fromkeys(["军人", "武警", "解放军"], Member.Occupation.ARMED_FORCES),
+    **dict.fromkeys(["退休", "离休", "离退休", "退休人员", "离休人员"], Member.Occupation.RETIRED),
+    **dict.fromkeys(["其他", "其它", "无业", "消防救援人员"], Member.Occupation.OTHER),
+}
+
+# The roster's columns by field: the app's own heading first, then what the national
+# 党员基本信息采集表, its 汇总表 and counties' own rosters print for it. Compared after
+# `spreadsheets.heading` (no spaces or line breaks, full-width brackets as ordinary ones).
+MEMBER_HEADINGS = {
+    "name": ("姓名", "党员姓名"),
+    "gender": ("性别",),
+    "ethnicity": ("民族",),
+    "id_number": (
+        "公民身份证号",
+        "公民身份证号码",
+        "身份证号",
+        "身份证号码",
+        "身份证",
+        "居民身份证号",
+        "居民身份证号码",
+    ),
+    "birth_date": ("出生日期", "出生年月", "出生年月日"),
+    "education": ("学历", "最高学历", "文化程度"),
+    "status": ("人员类别", "党员类别"),
+    "branch": ("所在党支部", "所在支部", "党支部", "所在党组织", "党支部名称"),
+    "joined_on": ("加入党组织日期", "入党日期", "入党时间", "加入党组织时间"),
+    "full_member_on": ("转为正式党员日期", "转正日期", "转正时间", "转为正式党员时间"),
+    "occupation": ("工作岗位", "岗位", "职业"),
+    "phone": (
+        "联系电话",
+        "手机号码",
+        "联系电话(手机号)",
+        "联系电话(手机号码)",
+        "手机",
+        "手机号",
+        "移动电话",
+    ),
+    "landline": ("固定电话", "联系电话(固定电话)", "座机", "固话", "家庭电话"),
+    "address": ("家庭住址", "住址", "家庭地址", "现居住地", "现住址"),
+    "party_standing": ("党籍状态", "党籍"),
+    "is_lost_contact": ("是否为失联党员", "是否失联党员", "是否失联", "失联党员"),
+    "lost_contact_since": ("失去联系日期", "失去联系的日期", "失联日期", "失联时间"),
+    "is_mobile": ("是否为流动党员", "是否流动党员", "是否流动", "流动党员"),
+    "mobile_destination": ("外出流向", "流向", "流动去向", "外出地点"),
+    "job": ("工作单位及职务", "工作单位", "单位及职务"),
+    "group": ("党小组", "所在党小组"),
+}
+# Columns the forms carry that say nothing a member's record keeps, with why they are left out.
+MEMBER_UNSTORED = {
+    "序号": "只是行的编号",
+    "编号": "只是行的编号",
+    "备注": "党员档案没有备注一项，备注不导入",
+    "年龄": "由出生日期算出，不必导入",
+    "党龄": "由加入党组织日期算出，不必导入",
+}
 
 
 def is_masked(id_number: str) -> bool:
@@ -46,11 +155,27 @@ class TextWidget(widgets.Widget):
         return value or ""
 
 
-class IdNumberWidget(TextWidget):
-    """公民身份证号 as stored (`members.validation.normal_id_number`): upper-case X, no spaces."""
+class PlainTextWidget(TextWidget):
+    """A text box of the 采集表 that may say 无 or — for nothing (a phone, 外出流向)."""
 
     def clean(self, value, row=None, **kwargs):
-        return normal_id_number(super().clean(value, row, **kwargs))
+        text = super().clean(value, row, **kwargs)
+        return "" if len(text) <= 3 and typed(text) in NOTHING else text
+
+
+class IdNumberWidget(TextWidget):
+    """公民身份证号 as stored (`members.validation.normal_id_number`): upper-case X, no spaces.
+
+    A number cell of 16 or more digits, or text such as 1.30225198005061E+17, is a number Excel
+    has rounded (it keeps 15 digits): refused, since the digits it lost cannot be guessed."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
+            raise ValueError(SCIENTIFIC_ID)
+        text = normal_id_number(super().clean(value, row, **kwargs))
+        if SCIENTIFIC.match(text):
+            raise ValueError(SCIENTIFIC_ID)
+        return text
 
 
 class HoursWidget(widgets.Widget):
@@ -270,6 +395,14 @@ class MeetingWidget(widgets.ForeignKeyWidget):
         return value.topic if value else ""
 
 
+def member_heading_names() -> dict[str, str]:
+    """Every heading a roster may give a member column (`MEMBER_HEADINGS`) → the app's own."""
+    column = {attribute: names[0] for attribute, names in MEMBER_HEADINGS.items()}
+    return {
+        heading(name): column[attribute] for attribute, names in MEMBER_HEADINGS.items() for name in names
+    }
+
+
 def _field(attribute, column, widget=None, **kwargs):
     return fields.Field(attribute=attribute, column_name=column, widget=widget or TextWidget(), **kwargs)
 
@@ -279,13 +412,16 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
     branch `user` sees (the admin)."""
 
     name = _field("name", "姓名")
-    gender = _field("gender", "性别", ChoiceLabelWidget(Gender.choices))
+    gender = _field("gender", "性别", ChoiceLabelWidget(Gender.choices, GENDER_WORDS))
     ethnicity = _field("ethnicity", "民族", default="汉族")
     id_number = _field("id_number", "公民身份证号", IdNumberWidget())
     birth_date = _field("birth_date", "出生日期", ChineseDateWidget())
-    education = _field("education", "学历", ChoiceLabelWidget(Education.choices))
+    education = _field("education", "学历", ChoiceLabelWidget(Education.choices, EDUCATION_WORDS))
     status = _field(
-        "status", "人员类别", ChoiceLabelWidget(Member.Status.choices), default=Member.Status.FULL
+        "status",
+        "人员类别",
+        ChoiceLabelWidget(Member.Status.choices, STATUS_WORDS),
+        default=Member.Status.FULL,
     )
     branch = _field("branch", "所在党支部", BranchWidget())
     joined_on = _field("joined_on", "加入党组织日期", ChineseDateWidget())
@@ -293,20 +429,23 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
     occupation = _field(
         "occupation",
         "工作岗位",
-        ChoiceLabelWidget(Member.Occupation.choices),
+        ChoiceLabelWidget(Member.Occupation.choices, OCCUPATION_WORDS),
         default=Member.Occupation.OTHER,
     )
-    phone = _field("phone", "联系电话")
-    address = _field("address", "家庭住址")
+    phone = _field("phone", "联系电话", PlainTextWidget())
+    landline = _field("landline", "固定电话", PlainTextWidget())
+    address = _field("address", "家庭住址", PlainTextWidget())
     party_standing = _field(
         "party_standing",
         "党籍状态",
-        ChoiceLabelWidget(Member.Standing.choices),
+        ChoiceLabelWidget(Member.Standing.choices, STANDING_WORDS),
         default=Member.Standing.NORMAL,
     )
     is_lost_contact = _field("is_lost_contact", "是否为失联党员", YesNoWidget())
+    lost_contact_since = _field("lost_contact_since", "失去联系日期", ChineseDateWidget(month_ok=True))
     is_mobile = _field("is_mobile", "是否为流动党员", YesNoWidget())
-    job = _field("job", "工作单位及职务")
+    mobile_destination = _field("mobile_destination", "外出流向", PlainTextWidget())
+    job = _field("job", "工作单位及职务", PlainTextWidget())
     group = _field("group", "党小组")
 
     class Meta:
@@ -324,10 +463,13 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
             "full_member_on",
             "occupation",
             "phone",
+            "landline",
             "address",
             "party_standing",
             "is_lost_contact",
+            "lost_contact_since",
             "is_mobile",
+            "mobile_destination",
             "job",
             "group",
         )
@@ -374,6 +516,11 @@ class MemberResource(ChineseErrorsMixin, resources.ModelResource):
     # Identity: the 公民身份证号 when the row gives one; a row without one is a new member.
 
     def before_import(self, dataset, **kwargs):
+        # The admin reads the file with django-import-export: its headings are recognised as
+        # the branch pages recognise them (入党日期, 公民身份\n证号 …).
+        names = member_heading_names()
+        if dataset.headers:
+            dataset.headers = [names.get(heading(h), heading(h)) for h in dataset.headers]
         self._id_column = self.fields["id_number"].column_name in (dataset.headers or [])
         super().before_import(dataset, **kwargs)
 

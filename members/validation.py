@@ -11,8 +11,9 @@ written, so each path refuses the same row with the same words:
 - the branch import (`members.imports`) calls it for every row of a file, with the 党小组 and the
   branch already loaded, and checks the file's ID numbers against the register in one query.
 
-The register page asks two more things the 采集表 does not carry, so no import can give them:
-where a 流动党员 went and since when a 失联党员 is lost (`check_whereabouts`).
+The register page also insists on where a 流动党员 went and since when a 失联党员 is lost
+(`check_whereabouts`). Imports take 外出流向 and 失去联系日期 when the file has them (the 汇总表
+does) but do not insist: many rosters keep only the 是/否 of the sixteen items.
 
 No database here beyond the one `others` query a caller may hand in, and no members models:
 `members.models` imports this module, so statuses are compared by their stored codes.
@@ -211,7 +212,7 @@ def check_member(
 
 def check_whereabouts(fields: Mapping[str, Any]) -> dict[str, Any]:
     """What the register page asks on top of `check_member`: where a 流动党员 went and since when a
-    失联党员 is lost. The 采集表 has only 是/否 for both, so imports do not ask.
+    失联党员 is lost. Imports do not ask it: many rosters have only 是/否 for both.
 
     Returns a copy of `fields` with 外出流向 and 失联日期 cleared when the member is not 流动 or
     失联 any more; raises RegisterError by field.

@@ -31,7 +31,7 @@ from treebeard.forms import MoveNodeForm, movenodeform_factory
 from . import policies
 from .models import AuditEvent, Notification, Organization, Role, User, validate_placement
 from .permissions import grant_admin_access
-from .resources import OrganizationResource
+from .resources import ChineseCSV, OrganizationResource
 from .services import (
     change_account,
     change_organization,
@@ -125,7 +125,7 @@ class ScopedImportExportMixin(ImportExportMixin):
     Exports come from the (scoped) changelist; importing needs add and change permission.
     """
 
-    import_formats = [CSV, XLSX]
+    import_formats = [ChineseCSV, XLSX]
     export_formats = [CSV, XLSX]
 
     def get_resource_kwargs(self, request, *args, **kwargs):

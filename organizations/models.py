@@ -50,6 +50,9 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    reminder_email = models.BooleanField(
+        "接收提醒邮件", default=True, help_text="关闭后，到期提醒只在站内通知中显示，不再发送邮件。"
+    )
 
     objects = UserManager()
 
@@ -307,12 +310,18 @@ class Verb(models.TextChoices):
     ACTIVATE_CAMPAIGN = "ACTIVATE_CAMPAIGN", "启动活动"
     UPDATE_CAMPAIGN = "UPDATE_CAMPAIGN", "修改活动设置"
     CHANGE_FRAMEWORK = "CHANGE_FRAMEWORK", "更换考核标准"
+    IMPORT_FRAMEWORK = "IMPORT_FRAMEWORK", "导入考核标准"
+    CONFIRM_POINTS = "CONFIRM_POINTS", "确认考核标准分值"
     NOMINATE = "NOMINATE", "申报"
     RENOMINATE = "RENOMINATE", "重新申报"
     WITHDRAW = "WITHDRAW", "撤回申报"
     APPROVE = "APPROVE", "批准创建"
     REJECT = "REJECT", "不予批准"
     APPROVE_SELF_ASSESSMENT = "APPROVE_SELF_ASSESSMENT", "自评审核通过"
+    SUBMIT_SELF_ASSESSMENT = "SUBMIT_SELF_ASSESSMENT", "提交自评"
+    RETURN_SELF_ASSESSMENT = "RETURN_SELF_ASSESSMENT", "退回自评"
+    UPLOAD_EVIDENCE = "UPLOAD_EVIDENCE", "上传佐证材料"
+    REMOVE_EVIDENCE = "REMOVE_EVIDENCE", "删除佐证材料"
     REQUEST_ACCEPTANCE = "REQUEST_ACCEPTANCE", "申请验收"
     REQUEST_ACCEPTANCE_AGAIN = "REQUEST_ACCEPTANCE_AGAIN", "整改后申请验收"
     RECORD_VERDICT = "RECORD_VERDICT", "验收结论"
@@ -453,6 +462,8 @@ def record_event(
 
 
 def _shown(field: models.Field, value) -> str:
+    if value in (None, ""):
+        return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -460,14 +471,26 @@ def _shown(field: models.Field, value) -> str:
     return str(value) if value not in (None, "") else "—"
 
 
-def describe_changes(instance: models.Model, fields: dict) -> list[str]:
+def describe_changes(
+    instance: models.Model, fields: dict, *, secret: frozenset[str] = frozenset()
+) -> list[str]:
     """For an audit summary: "名称：旧 → 新" for each of `fields` whose value differs from
-    `instance`'s (choices by their label, yes/no as 是/否, empty as —). Changes nothing."""
+    `instance`'s (choices by their label, yes/no as 是/否, empty as —). Long text, files and the
+    `secret` fields (an ID number) say only that they changed. Changes nothing.
+
+    The one way services describe an edit; the summary is for people to read, never parsed.
+    """
     lines = []
     for name, value in fields.items():
         before = getattr(instance, name)
-        if before != value:
-            field = instance._meta.get_field(name)
+        if before == value:
+            continue
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.FileField):
+            lines.append(f"{field.verbose_name}：已更新")
+        elif name in secret or isinstance(field, models.TextField):
+            lines.append(f"{field.verbose_name}：已修改")
+        else:
             lines.append(f"{field.verbose_name}：{_shown(field, before)} → {_shown(field, value)}")
     return lines
 

@@ -8,50 +8,70 @@ import with any bad row saves nothing.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Left, Length
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 
-from spreadsheets import parse_date
+from spreadsheets import FileRefused, parse_date
 
 from .models import Kind, Organization, Sector, validate_placement
 
 TREE_FIELDS = ("path", "depth", "numchild")
+# What the 采集表's instructions tell people to write in a box that has nothing to say
+# (“没有的可填‘无’或者划‘—’”): an empty cell.
+NOTHING = frozenset({"无", "-", "—", "——", "－", "/", "／", "\\"})
+
+
+def typed(value) -> str:
+    """A cell as comparable text: full-width forms as ordinary ones, no spaces anywhere."""
+    if value is None:
+        return ""
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """A choice column written with its Chinese label; the stored code is accepted too."""
+    """A choice column written with its Chinese label; the stored code is accepted too, and
+    `synonyms` (other words for a choice: 男性, 大专 …, as {word: stored value})."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices, synonyms: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.labels = {str(value): str(label) for value, label in choices}
         self.values = {label: value for value, label in self.labels.items()}
+        self.words = {typed(word): value for word, value in (synonyms or {}).items()}
+        self.words.update({typed(label): value for label, value in self.values.items()})
 
     def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip()
-        if not text:
+        if isinstance(value, str) and value in self.words:  # as typed: most cells, no normalising
+            return self.words[value]
+        text = typed(value)
+        if not text or text in NOTHING:
             return ""
-        if text in self.values:
-            return self.values[text]
         if text in self.labels:
             return text
-        raise ValueError(f"“{text}”不是有效的选项，可填：{'、'.join(self.values)}。")
+        if text in self.words:
+            return self.words[text]
+        raise ValueError(f"“{str(value).strip()}”不是有效的选项，可填：{'、'.join(self.values)}。")
 
     def render(self, value, obj=None, **kwargs):
         return self.labels.get(value, value or "")
 
 
 class YesNoWidget(widgets.Widget):
-    """是/否 columns; an empty cell means 否."""
+    """是/否 columns, in the words people use; an empty cell (or 无, —) means 否."""
 
-    TRUE = {"是", "Y", "YES", "TRUE", "1", "√"}
-    FALSE = {"否", "N", "NO", "FALSE", "0", ""}
+    TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "有", "是的"}
+    FALSE = {"否", "N", "NO", "FALSE", "0", "", "×", "✗", "不是", "非", *NOTHING}
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
             return value
-        text = "" if value is None else str(value).strip().upper()
+        if value in self.TRUE or value in self.FALSE:  # as typed: most cells, no normalising
+            return value in self.TRUE
+        text = typed(value).upper()
         if text in self.TRUE:
             return True
         if text in self.FALSE:
@@ -64,13 +84,49 @@ class YesNoWidget(widgets.Widget):
 
 class ChineseDateWidget(widgets.Widget):
     """Dates as rosters write them (2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131, an
-    Excel date or day number): `spreadsheets.parse_date`, the one reading every import uses."""
+    Excel date or day number, full-width digits): `spreadsheets.parse_date`, the one reading
+    every import uses. With `month_ok`, a year and a month (2020.01, 2020年1月) is the 1st of it.
+    无 or — is an empty cell, as the 采集表's instructions allow."""
+
+    def __init__(self, *, month_ok: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.month_ok = month_ok
 
     def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
+        if isinstance(value, str) and typed(value) in NOTHING:
+            return None
+        return parse_date(value, month_ok=self.month_ok)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
+
+
+class ChineseCSV(CSV):
+    """The admin's .csv import as Chinese Excel saves it: UTF-8 (with or without BOM) or
+    GB18030 (“CSV (逗号分隔)”), decoded here from the raw bytes, so the admin takes what the
+    branch pages take; a file in neither is refused in Chinese."""
+
+    def is_binary(self):
+        # Bytes all the way to create_dataset: the admin would decode them as UTF-8 only.
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    in_stream = in_stream.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise FileRefused(
+                    "无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后上传。"
+                )
+        self.encoding = None
+        return super().create_dataset(in_stream, **kwargs)
 
 
 class ChineseErrorsMixin:

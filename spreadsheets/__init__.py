@@ -2,7 +2,8 @@
 row-error type, one formula-escaping writer. A plain package, not a Django app: it knows nothing
 of the project's models, so any app may use it without importing another app.
 
-- `reading`: `read_table` (.xlsx, or .csv in UTF-8 or GB18030) into a `Table`; `cell_text`.
+- `reading`: `read_table` (.xlsx, or .csv in UTF-8 or GB18030) into a `Table`; `cell_text`;
+  `heading` (a column heading as it is meant).
 - `dates`: `parse_date`, every way a date cell is written.
 - `errors`: `RowError`, `FileRefused`, `ImportRefused`.
 - `writing`: `safe_cell`, `xlsx_bytes`, `csv_bytes`, `xlsx_response`, `template_xlsx`.
@@ -10,7 +11,7 @@ of the project's models, so any app may use it without importing another app.
 
 from .dates import parse_date
 from .errors import FileRefused, ImportRefused, RowError
-from .reading import MAX_ROWS, Table, cell_text, read_table
+from .reading import MAX_ROWS, Table, cell_text, heading, read_table
 from .writing import (
     CSV_TYPE,
     DANGEROUS_LEADS,
@@ -33,6 +34,7 @@ __all__ = [
     "Table",
     "cell_text",
     "csv_bytes",
+    "heading",
     "parse_date",
     "read_table",
     "safe_cell",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,33 +17,55 @@ from .errors import FileRefused
 from .writing import DANGEROUS_LEADS
 
 MAX_ROWS = 20_000
+# How far down a title, a notes line (填报单位、填报日期) or a blank line may push the header row.
+HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
 class Table:
     """A file's header row and its data rows as (spreadsheet row number, {heading: value}).
 
-    Blank rows are left out, so the numbers need not be consecutive; the header is row 1.
+    Blank rows are left out, so the numbers need not be consecutive; the header is row
+    `header_row` (1 unless a title or notes row stands above it).
     """
 
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]]
+    header_row: int = 1
 
     def require(self, columns: Sequence[str], *, advice: str) -> None:
         """Refuse the file unless its header row has every one of `columns`; `advice` says what
         to do (which template to use, which columns there should be)."""
         missing = [c for c in columns if c not in self.headers]
         if missing:
-            raise FileRefused(f"第 1 行缺少列：{'、'.join(missing)}。{advice}")
+            raise FileRefused(f"第 {self.header_row} 行缺少列：{'、'.join(missing)}。{advice}")
+
+    def renamed(self, names: dict[str, str]) -> Table:
+        """The same table with headings renamed (`names`: the file's heading → the one meant);
+        a heading not in `names` is kept. Two headings meaning the same column are refused."""
+        headers = [names.get(h, h) for h in self.headers]
+        twice = sorted({h for h in headers if headers.count(h) > 1})
+        if twice:
+            clash = "、".join(
+                "“" + "”与“".join(o for o in self.headers if names.get(o, o) == h) + f"”都是{h}"
+                for h in twice
+            )
+            raise FileRefused(f"第 {self.header_row} 行有两列是同一项：{clash}，请删去其中一列。")
+        if headers == self.headers:
+            return self
+        rows = [(number, {names.get(h, h): v for h, v in row.items()}) for number, row in self.rows]
+        return Table(headers=headers, rows=rows, header_row=self.header_row)
 
 
 def read_table(data: bytes, name: str) -> Table:
     """The first sheet of an .xlsx, or a .csv in UTF-8 (with or without BOM) or GB18030 — what
     Chinese Excel writes when it saves "CSV (逗号分隔)". `name` (the uploaded file's) says which.
 
-    Headings are read as people type them (spaces, a required-mark * and full-width brackets
-    aside); a heading may appear once. Raises FileRefused for an unreadable or empty file, or one
-    of more than MAX_ROWS rows.
+    Headings are read as people type them (`heading`: spaces and line breaks inside, a
+    required-mark * and full-width brackets aside); a heading may appear once. A title or notes
+    row above the header (党员基本信息汇总表, 填报单位：…) is skipped: the header is the first row
+    filled more than half as wide as the widest of the first rows. Raises FileRefused for an
+    unreadable or empty file, or one of more than MAX_ROWS rows.
     """
     extension = Path(name).suffix.lower().lstrip(".")
     if extension == "xlsx":
@@ -81,30 +105,46 @@ def cell_text(value: Any) -> str:
     return text
 
 
-def _heading(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.strip().strip("*＊").strip().replace("（", "(").replace("）", ")")
+SPACES = re.compile(r"\s+")
+
+
+def heading(value: Any) -> str:
+    """A column heading as it is meant: full-width forms as ordinary ones (（）→ (), ＊ → *),
+    no spaces or line breaks anywhere (姓  名, 公民身份\\n证号), no required-mark * around it."""
+    text = "" if value is None else unicodedata.normalize("NFKC", str(value))
+    return SPACES.sub("", text).strip("*")
 
 
 def _blank(values: Sequence[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def _filled(values: Sequence[Any] | None) -> int:
+    return sum(1 for v in values or () if v is not None and not (isinstance(v, str) and not v.strip()))
+
+
 def _table(records: Iterable[Sequence[Any]]) -> Table:
     records = iter(records)
-    header = next(records, None)
-    if header is None or _blank(header):
+    first = [next(records, None) for _ in range(HEADER_SEARCH_ROWS)]
+    first = [r for r in first if r is not None]
+    widest = max((_filled(r) for r in first), default=0)
+    if widest == 0:
         raise FileRefused("文件是空的：第 1 行应是列名。")
-    headers = [_heading(h) for h in header]
+    enough = widest // 2 + 1
+    at = next(i for i, r in enumerate(first) if _filled(r) >= enough)
+    header_row = at + 1
+    header = first[at]
+    records = iter([*first[at + 1 :], *records])
+    headers = [heading(h) for h in header]
     named = [h for h in headers if h]
     duplicated = sorted({h for h in named if named.count(h) > 1})
     if duplicated:
-        raise FileRefused(f"第 1 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
+        raise FileRefused(f"第 {header_row} 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
     rows = []
-    for number, values in enumerate(records, start=2):
+    for number, values in enumerate(records, start=header_row + 1):
         if values is None or _blank(values):
             continue
         if len(rows) == MAX_ROWS:
             raise FileRefused(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入。")
         rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
-    return Table(headers=named, rows=rows)
+    return Table(headers=named, rows=rows, header_row=header_row)

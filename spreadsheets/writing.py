@@ -30,11 +30,20 @@ def safe_cell(value):
     return value
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1") -> bytes:
-    """One sheet: the headings, frozen, then the rows; columns as wide as their text (up to 60)."""
+def xlsx_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1", above: Sequence[str] = ()
+) -> bytes:
+    """One sheet: the headings, frozen, then the rows; columns as wide as their text (up to 60).
+
+    `above` are lines written over the header, each in its own row (a form's title, the unit
+    filling it in), as printed forms have them; `read_table` skips them again."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
+    for line in above:
+        sheet.append([safe_cell(line)])
+    if above:
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     sheet.append(list(headers))
     widths = [len(str(h)) * 2 + 2 for h in headers]
     for row in rows:
@@ -45,7 +54,7 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str =
             widths[i] = min(max(widths[i], sum(2 if ord(c) > 127 else 1 for c in text) + 2), 60)
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{len(above) + 2}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,9 +18,12 @@ from campaigns import policies
 from campaigns.models import Campaign
 from campaigns.services import LifecycleError, activate_campaign
 
+from .. import policies as assessment_policies
 from ..forms import CampaignForm
-from ..models import Framework
-from ..services import create_campaign_on_framework, update_campaign_settings
+from ..models import Framework, Indicator
+from ..services import confirm_framework_points, create_campaign_on_framework, update_campaign_settings
+
+POINTS_FIELD = "points-"
 
 
 @login_required
@@ -61,6 +64,8 @@ def campaign_edit(request, pk: int):
     if reason := policies.cannot_manage_campaign(request.user, campaign):
         raise PermissionDenied(reason)
     frozen = Framework.objects.filter(campaign=campaign).first()
+    if request.method == "POST" and "confirm_points" in request.POST:
+        return _confirm_points(request, campaign)
     if request.method == "POST":
         form = CampaignForm(request.POST, user=request.user, campaign=campaign)
         if form.is_valid():
@@ -81,6 +86,7 @@ def campaign_edit(request, pk: int):
                 return redirect("assessments:campaign_edit", campaign.pk)
     else:
         form = CampaignForm(user=request.user, campaign=campaign)
+    activate_refusal = policies.cannot_activate_campaign(request.user, campaign)
     return render(
         request,
         "assessments/campaign_form.html",
@@ -89,9 +95,46 @@ def campaign_edit(request, pk: int):
             "campaign": campaign,
             "frozen_framework": frozen,
             "update_refusal": policies.cannot_update_campaign(request.user, campaign),
-            "may_activate": policies.cannot_activate_campaign(request.user, campaign) is None,
+            "may_activate": activate_refusal is None,
+            "activate_refusal": activate_refusal,
+            **_points_context(request.user, campaign, frozen),
         },
     )
+
+
+def _points_context(user, campaign: Campaign, framework: Framework | None) -> dict:
+    """The points to confirm where the plan gave none (分值由组织部确定), item by item."""
+    if framework is None or framework.points_from_plan:
+        return {"points_to_confirm": None}
+    indicators = list(
+        Indicator.objects.filter(dimension__framework=framework)
+        .select_related("dimension", "item_group")
+        .order_by("dimension__order", "dimension_id", "order", "id")
+    )
+    return {
+        "points_to_confirm": indicators,
+        "points_total": sum((i.max_score for i in indicators if not i.is_bonus), 0),
+        "points_framework": framework,
+        "points_refusal": assessment_policies.cannot_confirm_points(user, campaign),
+    }
+
+
+def _confirm_points(request, campaign: Campaign):
+    """确认分值: the points as typed on the settings page, then back to it."""
+    if reason := assessment_policies.cannot_confirm_points(request.user, campaign):
+        raise PermissionDenied(reason)
+    points = {
+        int(name.removeprefix(POINTS_FIELD)): value.strip()
+        for name, value in request.POST.items()
+        if name.startswith(POINTS_FIELD) and name.removeprefix(POINTS_FIELD).isdigit()
+    }
+    try:
+        confirm_framework_points(campaign=campaign, by=request.user, points=points)
+    except (ValidationError, LifecycleError) as error:
+        messages.error(request, "分值未确认：" + " ".join(error.messages))
+    else:
+        messages.success(request, "考核标准分值已确认。")
+    return redirect("assessments:campaign_edit", campaign.pk)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from organizations.models import Verb, record_event
+from organizations.models import Verb, describe_changes, record_event
 from spreadsheets import ImportRefused, RowError
 
 from .. import policies
@@ -54,21 +54,9 @@ def _site_event(site: Site, *, by, verb: str, target: models.Model, summary: str
 
 def _changes(instance: models.Model, fields: dict) -> list[str]:
     """Apply `fields` to `instance`; return a “字段：旧 → 新” line for each that changed."""
-    lines = []
+    lines = describe_changes(instance, fields)
     for name, value in fields.items():
-        before = getattr(instance, name)
-        if before == value:
-            continue
-        field = instance._meta.get_field(name)
         setattr(instance, name, value)
-        if isinstance(field, models.FileField):
-            lines.append(f"{field.verbose_name}：已更新")
-        elif field.choices:
-            lines.append(f"{field.verbose_name}：{getattr(instance, f'get_{name}_display')()}")
-        elif isinstance(field, models.TextField):
-            lines.append(f"{field.verbose_name}：已修改")
-        else:
-            lines.append(f"{field.verbose_name}：{before or '—'} → {value or '—'}")
     return lines
 
 

@@ -46,6 +46,14 @@ class MemberForm(forms.ModelForm):
             "full_member_on": date_input(),
             "lost_contact_since": date_input(),
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+            "landline": forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "inputmode": "tel",
+                    "autocomplete": "off",
+                    "placeholder": "如：0731-84123456",
+                }
+            ),
             "skills": forms.TextInput(attrs={"placeholder": "如：果树嫁接、电工、驾驶、会计"}),
             "job": forms.TextInput(attrs={"placeholder": "如：村委会委员、XX合作社社长"}),
             "address": forms.TextInput(attrs={"placeholder": "如：城关镇力源村三组12号"}),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
-from organizations.models import Organization, Verb, record_event
+from organizations.models import Organization, Verb, describe_changes, record_event
 
 from .. import policies
 from ..models import Member
@@ -33,6 +33,7 @@ MEMBER_FIELDS = (
     "occupation",
     "job",
     "phone",
+    "landline",
     "address",
     "skills",
     "party_standing",
@@ -42,18 +43,7 @@ MEMBER_FIELDS = (
     "lost_contact_since",
 )
 # Never written into an audit summary: the summary names the change, not the number.
-SECRET_FIELDS = {"id_number"}
-
-
-def _describe(member: Member, name: str, value: Any) -> str:
-    field = member._meta.get_field(name)
-    if name in SECRET_FIELDS:
-        return f"{field.verbose_name}：已修改"
-    if field.choices:
-        return f"{field.verbose_name}：{dict(field.choices).get(value, '—')}"
-    if isinstance(field, models.BooleanField):
-        return f"{field.verbose_name}：{'是' if value else '否'}"
-    return f"{field.verbose_name}：{value or '—'}"
+SECRET_FIELDS = frozenset({"id_number"})
 
 
 # The writes ------------------------------------------------------------------------------------
@@ -94,20 +84,19 @@ def update_member(*, member: Member, by, today: datetime.date | None = None, **f
         today=today,
         others=Member.objects.exclude(pk=current.pk),
     )
-    changed = []
-    for name, value in data.items():
-        if getattr(current, name) != value:
-            setattr(current, name, value)
-            changed.append(name)
-    if not changed:
+    changes = {name: value for name, value in data.items() if getattr(current, name) != value}
+    if not changes:
         return current
+    lines = describe_changes(current, changes, secret=SECRET_FIELDS)
+    for name, value in changes.items():
+        setattr(current, name, value)
     current.full_clean(validate_constraints=False)
-    current.save(update_fields=changed)
+    current.save(update_fields=list(changes))
     record_event(
         actor=by,
         verb=Verb.CHANGE_MEMBER,
         target=current,
         organization=current.branch,
-        summary=f"{current.name}：" + "；".join(_describe(current, n, getattr(current, n)) for n in changed),
+        summary=f"{current.name}：" + "；".join(lines),
     )
     return current

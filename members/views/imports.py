@@ -26,7 +26,15 @@ from spreadsheets import FileRefused
 
 from .. import policies
 from ..forms.imports import ImportConfirmForm, ImportUploadForm, confirmation
-from ..imports import ASYNC_ROWS, BY_SLUG, KINDS, Download, export_download, template_download
+from ..imports import (
+    ASYNC_ROWS,
+    BY_SLUG,
+    KINDS,
+    Download,
+    export_download,
+    national_download,
+    template_download,
+)
 from ..models import ImportJob
 from ..services.imports import preview_import, start_import
 from .branch import branch_for
@@ -42,6 +50,8 @@ RECORDS_URL = {
 }
 DESCRIPTIONS = {
     ImportJob.Kind.MEMBERS: "按《党员信息采集表》的 16 项，另可加“工作单位及职务”“党小组”两列。"
+    "按全国《党员基本信息汇总表》填写的名册可直接导入：表头上方的标题行会跳过，入党日期、转正日期、"
+    "手机号等常见列名都认得，学历、工作岗位可填名称或代码。"
     "公民身份证号（没有时用姓名加出生日期）相同的，更新已有党员，不会重复登记。",
     ImportJob.Kind.HOUSEHOLDS: "户主姓名、类别（困难户、残疾人、低保户、种养户）、帮扶需求、住址、联系电话。"
     "户主姓名相同的，更新已有帮扶对象。",
@@ -74,6 +84,7 @@ def _kinds(branch: Organization) -> list[dict]:
             "description": DESCRIPTIONS[kind],
             "columns": spec.columns(branch),
             "export_url": reverse(f"members:export_{spec.slug}", args=[branch.pk]),
+            "national": kind == ImportJob.Kind.MEMBERS,
         }
         for kind, spec in KINDS.items()
     ]
@@ -247,6 +258,10 @@ def _export(request, branch: int, kind: str) -> HttpResponse:
 
 @login_required
 def export_members(request, branch: int):
+    """The roster in the import layout, or with ?layout=national as the national 党员基本信息汇总表."""
+    if request.GET.get("layout") == "national":
+        found = branch_for(request, branch)
+        return _file_response(national_download(branch=found, user=request.user, today=timezone.localdate()))
     return _export(request, branch, ImportJob.Kind.MEMBERS)
 
 

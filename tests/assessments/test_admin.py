@@ -1,4 +1,5 @@
-"""The assessments admin: every page answers, weights add up, frozen stays frozen, uploads are checked."""
+"""The assessments admin: every page answers, a framework totals its items, frozen stays frozen,
+uploads are checked."""
 
 import datetime
 import hashlib
@@ -45,13 +46,9 @@ def media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def framework(db):
     framework = Framework.objects.create(name="测试标准")
-    for order, (name, weight) in enumerate((("领导班子好", 60), ("党员队伍好", 40))):
+    for order, name in enumerate(("领导班子好", "党员队伍好")):
         dimension = Dimension.objects.create(
-            framework=framework,
-            group=Dimension.Group.FIVE_GOODS,
-            name=name,
-            weight=Decimal(weight),
-            order=order,
+            framework=framework, group=Dimension.Group.FIVE_GOODS, name=name, order=order
         )
         Indicator.objects.create(
             dimension=dimension, code=f"{order + 1}.1", text=f"{name}要点", max_score=Decimal(10)
@@ -110,7 +107,7 @@ def records(sites, framework, cast):
     return sites
 
 
-def framework_form(framework, weights):
+def framework_form(framework, names):
     dimensions = list(framework.dimensions.all())
     data = {
         "name": framework.name,
@@ -124,15 +121,14 @@ def framework_form(framework, weights):
         "dimensions-MIN_NUM_FORMS": 0,
         "dimensions-MAX_NUM_FORMS": 1000,
     }
-    for i, (dimension, weight) in enumerate(zip(dimensions, weights, strict=True)):
+    for i, (dimension, name) in enumerate(zip(dimensions, names, strict=True)):
         data.update(
             {
                 f"dimensions-{i}-id": dimension.pk,
                 f"dimensions-{i}-framework": framework.pk,
                 f"dimensions-{i}-order": dimension.order,
                 f"dimensions-{i}-group": dimension.group,
-                f"dimensions-{i}-name": dimension.name,
-                f"dimensions-{i}-weight": weight,
+                f"dimensions-{i}-name": name,
             }
         )
     return data
@@ -149,24 +145,16 @@ def test_every_admin_page_answers_for_superuser(admin_client, admin_user, record
 # Frameworks --------------------------------------------------------------------------------
 
 
-def test_dimension_weights_must_add_up_to_100(admin_client, framework):
+def test_a_framework_is_saved_without_weights_and_totals_its_items(admin_client, framework):
+    page = admin_client.get(admin_url(Framework, "change", framework.pk))
     response = admin_client.post(
-        admin_url(Framework, "change", framework.pk), framework_form(framework, [60, 30])
+        admin_url(Framework, "change", framework.pk), framework_form(framework, ["领导班子好", "党员队伍"])
     )
 
-    assert response.status_code == 200
-    errors = [str(e) for f in response.context["inline_admin_formsets"] for e in f.formset.non_form_errors()]
-    assert errors == ["各一级指标权重之和须为 100，现为 90。"]
-    assert framework.total_weight() == Decimal(100)
-
-
-def test_weights_adding_up_to_100_are_saved(admin_client, framework):
-    response = admin_client.post(
-        admin_url(Framework, "change", framework.pk), framework_form(framework, [70, 30])
-    )
-
+    assert "总分" in page.content.decode() and "权重" not in page.content.decode()
     assert response.status_code == 302
-    assert framework.dimensions.get(name="领导班子好").weight == Decimal(70)
+    assert framework.dimensions.filter(name="党员队伍").exists()
+    assert framework.total_points() == Decimal(20)
 
 
 def test_builtin_framework_is_read_only_for_org_department(client, cast):

@@ -1,14 +1,17 @@
 """The 组织部's campaign pages: create, edit (settings, phases, framework) and start a campaign."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessments.models import Framework
-from assessments.services import copy_framework, create_campaign_on_framework
+from assessments.models import Framework, Indicator
+from assessments.services import confirm_framework_points, copy_framework, create_campaign_on_framework
 from campaigns.models import Campaign, Phase
+from campaigns.services import LifecycleError, activate_campaign
 from organizations.models import AuditEvent, Kind, Role, Verb
 from tests.campaigns.factories import active_campaign, standard_phases
 from tests.organizations.factories import UserFactory, give_role, make_org
@@ -375,8 +378,13 @@ def test_a_closed_campaign_cannot_be_changed(client, cast, draft, templates):
 # Starting --------------------------------------------------------------------------------------
 
 
+def confirm(campaign, by, **points):
+    return confirm_framework_points(campaign=campaign, by=by, points=points)
+
+
 def test_activation_is_offered_while_draft(client, cast, draft):
     client.force_login(cast.org_department)
+    confirm(draft, cast.org_department)
 
     html = client.get(reverse("assessments:campaign_edit", args=[draft.pk])).content.decode()
 
@@ -385,6 +393,7 @@ def test_activation_is_offered_while_draft(client, cast, draft):
 
 def test_activating_a_draft(client, cast, draft):
     client.force_login(cast.org_department)
+    confirm(draft, cast.org_department)
 
     response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
 
@@ -401,6 +410,7 @@ def test_activating_a_draft(client, cast, draft):
 
 def test_activating_twice_says_why_not(client, cast, draft):
     client.force_login(cast.org_department)
+    confirm(draft, cast.org_department)
     client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
 
     response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]), follow=False)
@@ -417,3 +427,102 @@ def test_activate_takes_post_only(client, cast, draft):
     assert client.get(reverse("assessments:campaign_activate", args=[draft.pk])).status_code == 405
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.DRAFT
+
+
+# Points the plan did not give (分值由组织部确定) -----------------------------------------------
+
+
+def test_points_of_a_builtin_wait_for_confirmation_before_activation(client, cast, draft):
+    client.force_login(cast.org_department)
+
+    html = client.get(reverse("assessments:campaign_edit", args=[draft.pk])).content.decode()
+    response = client.post(reverse("assessments:campaign_activate", args=[draft.pk]))
+
+    assert "确认考核标准分值" in html and "分值由组织部确定" in html and "尚未确认" in html
+    indicator = Indicator.objects.filter(dimension__framework__campaign=draft).first()
+    assert f'name="points-{indicator.pk}"' in html
+    assert f'action="{reverse("assessments:campaign_activate", args=[draft.pk])}"' not in html
+    assert any("确认考核标准各项分值" in str(m) for m in get_messages(response.wsgi_request))
+    draft.refresh_from_db()
+    assert draft.status == Campaign.Status.DRAFT
+
+
+def test_confirming_points_saves_them_in_items_and_rules_and_audits(client, cast, draft):
+    client.force_login(cast.org_department)
+    indicators = Indicator.objects.filter(dimension__framework__campaign=draft)
+    computed = indicators.exclude(metric="").first()
+    plain = indicators.filter(metric="").first()
+    data = {f"points-{i.pk}": str(i.max_score) for i in indicators}
+    data.update({f"points-{computed.pk}": "6", f"points-{plain.pk}": "2.5", "confirm_points": "1"})
+
+    response = client.post(reverse("assessments:campaign_edit", args=[draft.pk]), data)
+
+    assert response.status_code == 302
+    computed.refresh_from_db()
+    plain.refresh_from_db()
+    assert (computed.max_score, computed.structured_rule.points) == (Decimal("6"), Decimal("6"))
+    assert plain.max_score == Decimal("2.5")
+    framework = Framework.objects.get(campaign=draft)
+    assert framework.points_confirmed_at is not None and not framework.needs_points_confirmed
+    event = AuditEvent.objects.about(draft).get(verb=Verb.CONFIRM_POINTS)
+    assert event.actor == cast.org_department and str(framework.total_points().normalize()) in event.summary
+    html = client.get(reverse("assessments:campaign_edit", args=[draft.pk])).content.decode()
+    assert f'action="{reverse("assessments:campaign_activate", args=[draft.pk])}"' in html
+    # The template the copy came from keeps its points.
+    assert framework.based_on.total_points() == Decimal("100")
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "1.234"])
+def test_a_bad_point_confirms_nothing(client, cast, draft, value):
+    client.force_login(cast.org_department)
+    indicator = Indicator.objects.filter(dimension__framework__campaign=draft).first()
+
+    response = client.post(
+        reverse("assessments:campaign_edit", args=[draft.pk]),
+        {f"points-{indicator.pk}": value, "confirm_points": "1"},
+        follow=True,
+    )
+
+    assert any("分值未确认" in str(m) for m in response.context["messages"])
+    assert Framework.objects.get(campaign=draft).needs_points_confirmed
+    assert not AuditEvent.objects.about(draft).filter(verb=Verb.CONFIRM_POINTS).exists()
+
+
+def test_points_of_another_framework_are_refused(cast, draft, templates):
+    other = Indicator.objects.filter(dimension__framework=templates[1]).first()
+    with pytest.raises(ValidationError, match="不属于本活动"):
+        confirm(draft, cast.org_department, **{str(other.pk): Decimal(1)})
+
+
+@pytest.mark.parametrize("role", ["committee", "secretary", "inspector", "outsider"])
+def test_only_the_org_department_confirms_points(cast, draft, role):
+    with pytest.raises(LifecycleError):
+        confirm(draft, getattr(cast, role))
+    assert Framework.objects.get(campaign=draft).needs_points_confirmed
+
+
+def test_a_framework_whose_plan_gives_points_needs_no_confirmation(client, tree, cast):
+    template = Framework.objects.create(name="本县评分细则", source="县委组织部文件")
+    campaign = create_campaign_on_framework(
+        by=cast.org_department,
+        template=template,
+        name="2027年度活动",
+        year=2027,
+        organizer=tree.work,
+        phases=standard_phases(2027),
+    )
+    client.force_login(cast.org_department)
+
+    html = client.get(reverse("assessments:campaign_edit", args=[campaign.pk])).content.decode()
+
+    assert "确认考核标准分值" not in html
+    assert f'action="{reverse("assessments:campaign_activate", args=[campaign.pk])}"' in html
+    with pytest.raises(LifecycleError, match="无须确认"):
+        confirm(campaign, cast.org_department)
+
+
+def test_points_are_frozen_once_started(cast, draft):
+    confirm(draft, cast.org_department)
+    activate_campaign(campaign=draft, by=cast.org_department)
+    with pytest.raises(LifecycleError, match="已冻结"):
+        confirm(draft, cast.org_department)

@@ -1,4 +1,7 @@
-"""The built-in criteria frameworks (data migration 0004) and copying a framework for a campaign."""
+"""The built-in criteria frameworks (data migrations 0004, 0009) and copying a framework for a campaign.
+
+What the built-ins say per plan (two-year windows, weeks, no veto …) is tested in
+test_builtin_frameworks.py."""
 
 from decimal import Decimal
 
@@ -6,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 
-from assessments.models import Dimension, Framework, Indicator, Metric, validate_weights
+from assessments.models import Dimension, Framework, Indicator, ItemGroup, Metric
 from assessments.services import copy_framework
 from campaigns.services import create_campaign
 from tests.campaigns.factories import standard_phases
@@ -36,37 +39,47 @@ def structure(framework: Framework) -> list[tuple]:
             d.group,
             d.name,
             d.description,
-            d.weight,
             d.order,
+            [(g.name, g.order) for g in d.item_groups.all()],
             [
                 (
                     i.code,
+                    i.item_group.name if i.item_group else None,
                     i.text,
                     i.max_score,
+                    i.criteria,
                     i.evidence_hint,
-                    i.check_method,
+                    i.check_methods,
                     i.is_veto,
+                    i.is_bonus,
+                    i.rule,
                     i.metric,
-                    i.threshold,
-                    i.deduction_rule,
+                    i.metric_period,
+                    i.meeting_kinds,
                     i.order,
                 )
-                for i in d.indicators.all()
+                for i in d.indicators.select_related("item_group")
             ],
         )
-        for d in framework.dimensions.prefetch_related("indicators")
+        for d in framework.dimensions.prefetch_related("item_groups")
     ]
 
 
 def make_template(n_indicators: int, name: str = "自定义评分细则") -> Framework:
-    """A template with two dimensions of 50 and `n_indicators` indicators spread over them."""
+    """A template with two dimensions, an item group in each, and `n_indicators` indicators."""
     framework = Framework.objects.create(name=name)
-    dimensions = [
-        Dimension.objects.create(framework=framework, name=f"一级指标{k}", weight=50, order=k) for k in (1, 2)
-    ]
+    dimensions = [Dimension.objects.create(framework=framework, name=f"一级指标{k}", order=k) for k in (1, 2)]
+    groups = [ItemGroup.objects.create(dimension=d, name=f"考核项目{d.order}") for d in dimensions]
     for n in range(n_indicators):
         Indicator.objects.create(
-            dimension=dimensions[n % 2], code=f"{n % 2 + 1}.{n}", text=f"考核要点{n}", max_score=1
+            dimension=dimensions[n % 2],
+            item_group=groups[n % 2],
+            code=f"{n % 2 + 1}.{n}",
+            text=f"考核要点{n}",
+            max_score=1,
+            check_methods=["RECORDS", "SITE_VISIT"],
+            criteria="每少开1次扣0.5分",
+            rule={"kind": "per_unit", "points": "1", "per_unit": "0.5"},
         )
     return framework
 
@@ -108,7 +121,6 @@ def test_dev_zone_has_five_goods_and_five_types():
     ]
     assert framework.dimensions.filter(group=Dimension.Group.FIVE_GOODS).count() == 5
     assert indicator_counts(framework, group=Dimension.Group.FIVE_TYPES) == [4, 4, 4, 3, 3]
-    assert set(framework.dimensions.values_list("weight", flat=True)) == {Decimal("10")}
 
 
 def test_service_type_items_are_the_plans_four_services():
@@ -122,7 +134,7 @@ def test_dev_zone_satisfaction_is_a_computed_threshold():
     indicator = Indicator.objects.get(dimension__framework=builtin(DEV_ZONE), metric=Metric.SATISFACTION_RATE)
     assert indicator.dimension.name == "群众反映好"
     assert "民主测评领导班子群众满意度达到90%以上" in indicator.text
-    assert indicator.threshold == Decimal("90")
+    assert indicator.structured_rule.threshold == Decimal("90")
 
 
 def test_wangcheng_has_its_sub_items():
@@ -136,17 +148,18 @@ def test_wangcheng_has_its_sub_items():
     ]
     assert indicator_counts(framework) == [3, 5, 4, 4, 3]
     satisfaction = Indicator.objects.get(dimension__framework=framework, metric=Metric.SATISFACTION_RATE)
-    assert (satisfaction.dimension.name, satisfaction.threshold) == ("师生反映好", Decimal("90"))
+    assert (satisfaction.dimension.name, satisfaction.structured_rule.threshold) == (
+        "师生反映好",
+        Decimal("90"),
+    )
 
 
 @pytest.mark.parametrize("name", BUILTINS)
-def test_builtin_weights_sum_to_100_and_scores_to_each_weight(name):
+def test_builtin_totals_are_the_sum_of_their_items(name):
     framework = builtin(name)
-    weights = list(framework.dimensions.values_list("weight", flat=True))
-    validate_weights(weights)
-    assert framework.total_weight() == Decimal("100")
-    for dimension in framework.dimensions.annotate(scores=Sum("indicators__max_score")):
-        assert dimension.scores == dimension.weight, dimension.name
+    assert framework.total_points() == Decimal("100")
+    total = framework.dimensions.aggregate(total=Sum("indicators__max_score"))["total"]
+    assert total == framework.total_points()
 
 
 @pytest.mark.parametrize("name", BUILTINS)
@@ -155,59 +168,6 @@ def test_every_builtin_indicator_says_how_to_check_it(name):
     assert indicators.exists()
     assert not indicators.filter(evidence_hint="").exists()
     assert not indicators.filter(text="").exists()
-
-
-@pytest.mark.parametrize(
-    ("metric", "school", "fire_brigade"),
-    [
-        (Metric.NEW_MEMBERS_PER_YEAR, "0.5", "2"),  # 每两年至少发展1名 vs 每年至少发展2名
-        (Metric.ACTIVISTS_PER_YEAR, "1", "2"),
-        (Metric.ACTIVITIES_PER_MONTH, "1", "4"),  # 每月1次 vs 每周1次
-        (Metric.MEETING_ATTENDANCE_RATE, "90", "90"),
-        (Metric.DUES_ON_TIME_RATE, "100", "100"),
-    ],
-)
-def test_county_thresholds_are_each_plans_own(metric, school, fire_brigade):
-    def threshold(name):
-        return Indicator.objects.get(dimension__framework=builtin(name), metric=metric).threshold
-
-    assert threshold(LAOTING_SCHOOL) == Decimal(school)
-    assert threshold(FIRE_BRIGADE) == Decimal(fire_brigade)
-
-
-def test_county_wording_follows_the_thresholds():
-    def activity(name):
-        return Indicator.objects.get(dimension__framework=builtin(name), metric=Metric.ACTIVITIES_PER_MONTH)
-
-    assert activity(LAOTING_SCHOOL).text == "党员活动每月1次。"
-    fire = activity(FIRE_BRIGADE)
-    assert "每周1次" in fire.text
-    assert "每周1次" in fire.deduction_rule
-    new_members = Indicator.objects.get(
-        dimension__framework=builtin(LAOTING_SCHOOL), metric=Metric.NEW_MEMBERS_PER_YEAR
-    )
-    assert new_members.text == "每两年至少发展1名新党员。"
-
-
-@pytest.mark.parametrize("name", [LAOTING_SCHOOL, FIRE_BRIGADE])
-def test_no_breach_of_law_or_discipline_is_a_veto(name):
-    vetoes = Indicator.objects.filter(dimension__framework=builtin(name), is_veto=True)
-    assert [(v.dimension.name, v.text) for v in vetoes] == [("党员干部队伍建设", "无违法违纪现象。")]
-
-
-def test_frameworks_without_such_a_rule_have_no_veto():
-    assert not Indicator.objects.filter(
-        dimension__framework__in=[builtin(DEV_ZONE), builtin(WANGCHENG_SCHOOL)], is_veto=True
-    ).exists()
-
-
-# Weights --------------------------------------------------------------------------------------
-
-
-def test_weights_of_90_are_refused_in_chinese():
-    with pytest.raises(ValidationError) as excinfo:
-        validate_weights([Decimal("30"), Decimal("30"), Decimal("30")])
-    assert excinfo.value.messages == ["各一级指标权重之和须为 100，现为 90。"]
 
 
 # Copying --------------------------------------------------------------------------------------
@@ -240,8 +200,8 @@ def test_the_copy_does_not_follow_later_edits_of_the_template(campaign):
 def test_copy_framework_queries_do_not_grow_with_indicators(campaign, size, django_assert_max_num_queries):
     template = make_template(size)
     # savepoint; "has the campaign a framework?"; insert framework; select dimensions; prefetch
-    # indicators; bulk insert dimensions; bulk insert indicators; release savepoint.
-    with django_assert_max_num_queries(8):
+    # item groups and indicators; bulk insert dimensions, item groups, indicators; release savepoint.
+    with django_assert_max_num_queries(10):
         copy = copy_framework(template=template, campaign=campaign)
     assert Indicator.objects.filter(dimension__framework=copy).count() == size
 
@@ -253,9 +213,15 @@ def test_a_campaign_gets_one_copy_only(campaign):
     assert Framework.objects.filter(campaign=campaign).count() == 1
 
 
-def test_a_template_whose_weights_miss_100_is_not_copied(campaign):
-    template = make_template(2)
-    template.dimensions.filter(order=2).update(weight=40)
-    with pytest.raises(ValidationError, match="现为 90"):
-        copy_framework(template=template, campaign=campaign)
-    assert not Framework.objects.filter(campaign=campaign).exists()
+def test_a_template_of_any_total_is_copied_with_its_groups_and_rules(campaign):
+    template = make_template(5)
+    template.bonus_cap = Decimal("4")
+    template.points_from_plan = False
+    template.save()
+    copy = copy_framework(template=template, campaign=campaign)
+    assert (copy.total_points(), copy.bonus_cap, copy.points_from_plan) == (Decimal("5"), Decimal("4"), False)
+    assert copy.points_confirmed_at is None and copy.needs_points_confirmed
+    assert structure(copy) == structure(template)
+    groups = ItemGroup.objects.filter(dimension__framework=copy)
+    assert groups.count() == 2
+    assert not Indicator.objects.filter(dimension__framework=copy).exclude(item_group__in=groups).exists()

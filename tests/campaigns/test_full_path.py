@@ -153,6 +153,11 @@ class Walk:
 
     def activate_campaign(self) -> None:
         with on(CREATED_ON):
+            # The plan gives no points (分值由组织部确定): the 组织部 confirms them first.
+            edit = reverse("assessments:campaign_edit", args=[self.campaign.pk])
+            assert "确认考核标准分值" in page_text(self.zzb.get(edit))
+            confirmed = self.zzb.post(edit, {"confirm_points": "1"}, follow=True)
+            assert "考核标准分值已确认" in page_text(confirmed)
             response = self.zzb.post(
                 reverse("assessments:campaign_activate", args=[self.campaign.pk]), follow=True
             )
@@ -429,7 +434,7 @@ def test_full_path_through_the_pages(walk, cast):
     campaign_trail = [
         (e.get_verb_display(), e.actor) for e in AuditEvent.objects.about(walk.campaign).order_by("id")
     ]
-    assert campaign_trail == [("创建活动", zzb), ("启动活动", zzb)]
+    assert campaign_trail == [("创建活动", zzb), ("确认考核标准分值", zzb), ("启动活动", zzb)]
 
     # The site's history tab shows the same steps, to those who see the site.
     history = walk.shuji.get(reverse("campaigns:site_history", args=[walk.site.pk]))

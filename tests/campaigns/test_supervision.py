@@ -659,7 +659,7 @@ def test_a_stale_copy_of_an_item_cannot_be_answered_or_reviewed_after_closing(an
 
 def _without_tokens(html: str) -> str:
     """The page's content as a person reads it, without the form tokens (new on every request)."""
-    main = html[html.index('<main class="page">') : html.index("</main>")]
+    main = html[html.index('<main class="page"') : html.index("</main>")]
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
 
 

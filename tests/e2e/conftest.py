@@ -23,7 +23,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def migrated_data(django_db_setup) -> str | None:
+    """The test database as the migrations left it (the built-in frameworks): Django's snapshot
+    for serialized_rollback, kept here because it is no longer on the connection once a live
+    server has run. Only with serialized_rollback=True on some test of the session."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(migrated_data):
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"找不到 Chromium（{CHROMIUM}）：apt-get install -y chromium")
     # Playwright's sync API refuses to start inside a running event loop; Django's async-unsafe

@@ -353,12 +353,12 @@ def test_figure_answers_each_metric_for_the_period(tree, cast, django_assert_num
         return figures.figure(metric, tree.branch_a1, D(2026, 1, 1), D(2026, 2, 28), today=D(2026, 6, 15))
 
     with django_assert_num_queries(1):
-        assert figure(Metric.ACTIVISTS_PER_YEAR) == 0
-    assert figures.figure(Metric.ACTIVISTS_PER_YEAR, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 2
-    assert figure(Metric.NEW_MEMBERS_PER_YEAR) == 0
-    assert figures.figure(Metric.NEW_MEMBERS_PER_YEAR, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 1
-    assert figure(Metric.MEETING_ATTENDANCE_RATE) == Decimal("50.0")
-    assert figure(Metric.ACTIVITIES_PER_MONTH) == 1  # January's one meeting decides, not February's two
+        assert figure(Metric.NEW_ACTIVISTS) == 0
+    assert figures.figure(Metric.NEW_ACTIVISTS, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 2
+    assert figure(Metric.NEW_MEMBERS) == 0
+    assert figures.figure(Metric.NEW_MEMBERS, tree.branch_a1, D(2026, 1, 1), D(2026, 12, 31)) == 1
+    assert figure(Metric.ATTENDANCE_RATE) == Decimal("50.0")
+    assert figure(Metric.ACTIVITIES) == 3  # January's one meeting and February's two
     assert figure(Metric.DUES_ON_TIME_RATE) == Decimal("50.0")  # January on time, February unpaid
     # The board's year is the year the period ends in: five services in 2026 make one star.
     assert figure(Metric.STAR_VOLUNTEERS_SHARE) == Decimal("50.0")

@@ -62,7 +62,7 @@ GOOD_FORM = {
     "status": "FULL",
     "joined_on": "2010-07-01",
     "full_member_on": "2011-07-01",
-    "occupation": "FARMER",
+    "occupation": "09",
     "party_standing": "NORMAL",
 }
 

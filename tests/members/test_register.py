@@ -86,12 +86,12 @@ def member_form(**changes) -> dict:
         "ethnicity": "汉族",
         "id_number": "",
         "birth_date": "1985-04-02",
-        "education": "SENIOR",
+        "education": "60",
         "status": "FULL",
         "group": "",
         "joined_on": "2010-07-01",
         "full_member_on": "2011-07-01",
-        "occupation": "FARMER",
+        "occupation": "09",
         "job": "",
         "phone": "13500000009",
         "address": "一村五组",
@@ -417,7 +417,7 @@ def test_committee_edits_a_member_and_the_change_is_audited(client, cast, regist
     register.zhou.refresh_from_db()
     assert register.zhou.mobile_destination == "浙江省杭州市"
     event = AuditEvent.objects.about(register.zhou).filter(verb=Verb.CHANGE_MEMBER).get()
-    assert "外出流向：浙江省杭州市" in event.summary
+    assert "外出流向：广东省深圳市 → 浙江省杭州市" in event.summary
     assert event.actor == cast.committee
 
 

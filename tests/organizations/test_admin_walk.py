@@ -156,7 +156,7 @@ def one_of_each(tree, cast) -> dict:
 
     framework = Framework.objects.create(name="测试标准")
     dimension = Dimension.objects.create(
-        framework=framework, group=Dimension.Group.FIVE_GOODS, name="领导班子好", weight=Decimal(100), order=0
+        framework=framework, group=Dimension.Group.FIVE_GOODS, name="领导班子好", order=0
     )
     indicator = Indicator.objects.create(
         dimension=dimension, code="1.1", text="班子健全", max_score=Decimal(10)

@@ -101,3 +101,43 @@ def test_missing_columns_are_named_with_the_advice():
 
     assert refused.value.messages == ["第 1 行缺少列：完成时限、责任人。请用本页的模板。"]
     table.require(["工作内容"], advice="")
+
+
+def test_spaces_line_breaks_and_full_width_brackets_inside_headings_are_ignored():
+    data = workbook_bytes(
+        [["姓  名", "公民身份\n证号", "联系电话（手机号）", "入党\u3000日期"], ["李明", "1", "2", "3"]]
+    )
+
+    table = read_table(data, "a.xlsx")
+
+    assert table.headers == ["姓名", "公民身份证号", "联系电话(手机号)", "入党日期"]
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.csv"])
+def test_a_title_and_notes_row_above_the_header_are_skipped_and_rows_keep_their_numbers(name):
+    rows = [
+        ["党员基本信息汇总表", "", "", ""],
+        ["填报单位：红星村党支部", "", "填报日期：2026年5月", ""],
+        ["", "", "", ""],
+        ["序号", "姓名", "性别", "民族"],
+        ["1", "李明", "男", "汉族"],
+        ["2", "周芳", "女", "土家族"],
+    ]
+    data = workbook_bytes(rows) if name.endswith("xlsx") else csv_text(rows).encode("gb18030")
+
+    table = read_table(data, name)
+
+    assert table.header_row == 4
+    assert table.headers == ["序号", "姓名", "性别", "民族"]
+    assert [number for number, _ in table.rows] == [5, 6]
+    with pytest.raises(FileRefused, match="第 4 行缺少列：党小组"):
+        table.require(["党小组"], advice="")
+
+
+def test_renaming_two_headings_to_one_column_is_refused():
+    table = read_table(
+        workbook_bytes([["入党日期", "加入党组织日期"], ["2001-07-01", "2001-07-01"]]), "a.xlsx"
+    )
+
+    with pytest.raises(FileRefused, match="“入党日期”与“加入党组织日期”都是加入党组织日期"):
+        table.renamed({"入党日期": "加入党组织日期"})
