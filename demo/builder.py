@@ -284,11 +284,15 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("dangwei4", "秦卫东", Role.Kind.COMMITTEE, "SFQ-XF"),
     ("zhibu1", "李德明", Role.Kind.BRANCH_SECRETARY, "SFQ-CG-LY"),
     ("zhibu2", "赵春华", Role.Kind.BRANCH_SECRETARY, "SFQ-JY-YZ1"),
+    ("zhibu3", "田宏伟", Role.Kind.BRANCH_SECRETARY, "SFQ-XF-KF"),
     ("yanshou1", "刘振华", Role.Kind.INSPECTOR, WORK_COMMITTEE_CODE),
     ("yanshou2", "陈淑芬", Role.Kind.INSPECTOR, WORK_COMMITTEE_CODE),
 )
 COMMITTEE_ACCOUNT = {"SFQ-CG": "dangwei1", "SFQ-KF": "dangwei2", "SFQ-JY": "dangwei3", "SFQ-XF": "dangwei4"}
-SECRETARY_ACCOUNTS = {"SFQ-CG-LY": "zhibu1", "SFQ-JY-YZ1": "zhibu2"}
+# A branch with a secretary's account scores its self-assessment through the services, with
+# evidence: 力源村 has it approved by the 党委 (which marks the site 自评通过), 县第一中学第一
+# 党支部 has it returned and resubmitted, 开发区消防救援站 is still filling it in (填报中).
+SECRETARY_ACCOUNTS = {"SFQ-CG-LY": "zhibu1", "SFQ-JY-YZ1": "zhibu2", "SFQ-XF-KF": "zhibu3"}
 
 
 # Sites and their path through the lifecycle ----------------------------------------------------
@@ -305,6 +309,7 @@ class SiteSpec:
     acceptance: tuple[tuple[datetime.date, str, str], ...] = ()  # (visited_on, verdict, note) rounds
     requested_on: datetime.date | None = None
     quality: float = 0.9  # share of each indicator's points in the self-assessment
+    self_assessment_draft: bool = False  # set: the secretary has scored only part of it (填报中)
     satisfaction: float = 0.95
     supervision: tuple[tuple[datetime.date, str, str, str], ...] = ()  # (on, method, findings, rectification)
 
@@ -395,6 +400,13 @@ SITES: tuple[SiteSpec, ...] = (
         ),
         quality=0.93,
         satisfaction=0.95,
+    ),
+    SiteSpec(
+        "SFQ-XF-KF",
+        D(2026, 4, 3),
+        "“火焰蓝”党员突击队包保开发区重点企业，每季度一次消防安全“开放日”。",
+        quality=0.87,
+        self_assessment_draft=True,
     ),
     SiteSpec(
         "SFQ-KF-XG",
@@ -1298,8 +1310,12 @@ class _Builder:
             site = lifecycle.approve_site(site=site, by=zzb, note="同意列为2026年度基层党建示范点创建单位。")
         if spec.self_assessed_on is None:
             return site
-        with on_story_day(spec.self_assessed_on):
-            site = lifecycle.mark_self_assessed(site=site, by=liaison, today=spec.self_assessed_on)
+        if spec.branch in SECRETARY_ACCOUNTS:
+            # The 党委's approval of the self-assessment marks the site 自评通过.
+            site = self._self_assessment_approved(site, spec)
+        else:
+            with on_story_day(spec.self_assessed_on):
+                site = lifecycle.mark_self_assessed(site=site, by=liaison, today=spec.self_assessed_on)
         if spec.requested_on is None:
             return site
         with on_story_day(spec.requested_on):
@@ -1478,9 +1494,13 @@ class _Builder:
                 )
 
         if spec.self_assessed_on:
-            self._self_assessment(campaign, site, spec)
-        elif site.status == Site.Status.APPROVED:
-            self._self_assessment_in_review(site, spec)
+            if spec.branch not in SECRETARY_ACCOUNTS:
+                self._self_assessment(campaign, site, spec)
+        elif site.status == Site.Status.APPROVED and spec.branch in SECRETARY_ACCOUNTS:
+            if spec.self_assessment_draft:
+                self._self_assessment_draft(site, spec)
+            else:
+                self._self_assessment_in_review(site, spec)
         if spec.requested_on:
             self._survey(site, spec)
         for i, (visited_on, verdict, note) in enumerate(spec.acceptance):
@@ -1531,32 +1551,83 @@ class _Builder:
             for indicator in indicators
         )
 
-    def _self_assessment_in_review(self, site: Site, spec: SiteSpec) -> None:
-        """Through the self-assessment services: the secretary answers every item and attaches a
-        photo where the item asks for evidence, submits; the 党委 returns it with a reason; the
-        secretary corrects and submits again, and it waits for the 党委."""
+    def _assessing(self, site: Site) -> tuple[User, User, Site, list[Indicator]]:
+        """The secretary and the 党委's liaison, the site as the services want it, its indicators."""
         secretary = self.users[SECRETARY_ACCOUNTS[site.organization.code]]
         liaison = self.users[COMMITTEE_ACCOUNT[site.nominated_by.code]]
         site = Site.objects.with_related().prefetch_related("campaign__phases").get(pk=site.pk)
-        span = self_assessment_queries.campaign_span(site.campaign)
         indicators = list(
             Indicator.objects.filter(dimension__framework__campaign=site.campaign)
             .select_related("dimension__framework")
             .order_by("dimension__order", "order", "pk")
         )
-        with on_story_day(D(2026, 11, 18)):
-            for indicator in indicators:
+        return secretary, liaison, site, indicators
+
+    def _score(self, site: Site, secretary: User, indicators: list[Indicator], spec: SiteSpec) -> None:
+        """The secretary answers the items and attaches a photo where an item asks for evidence."""
+        span = self_assessment_queries.campaign_span(site.campaign)
+        for indicator in indicators:
+            entry = self_assessment_queries.entry_for(indicator, span)
+            self_assessment_services.save_indicator_score(
+                site=site, indicator=indicator, by=secretary, raw=self._answers(entry, spec)
+            )
+            if indicator.evidence_hint:
+                self_assessment_services.upload_evidence(
+                    site=site,
+                    indicator=indicator,
+                    file=SimpleUploadedFile(f"{indicator.code}-佐证照片.png", DEMO_PHOTO, "image/png"),
+                    by=secretary,
+                )
+
+    def _self_assessment_approved(self, site: Site, spec: SiteSpec) -> Site:
+        """Through the self-assessment services: the secretary answers every item with its
+        evidence and submits; on `self_assessed_on` the 党委 approves, which marks the site
+        自评通过. Returns the site as it now stands."""
+        secretary, liaison, site, indicators = self._assessing(site)
+        submitted_on = spec.self_assessed_on - datetime.timedelta(days=4)
+        with on_story_day(submitted_on):
+            self._score(site, secretary, indicators, spec)
+            self_assessment_services.submit_self_assessment(
+                site=site,
+                by=secretary,
+                summary=f"{site.organization.name}对照“五好”“五型”标准逐项自查，创建工作总体达到示范点要求。",
+            )
+        with on_story_day(spec.self_assessed_on, 16):
+            self_assessment_services.approve_self_assessment(
+                site=site, by=liaison, note="自评材料齐全，同意上报。", today=spec.self_assessed_on
+            )
+        SelfAssessment.objects.filter(site=site).update(
+            submitted_at=_aware(submitted_on), reviewed_at=_aware(spec.self_assessed_on, 16)
+        )
+        return Site.objects.get(pk=site.pk)
+
+    def _self_assessment_draft(self, site: Site, spec: SiteSpec) -> None:
+        """Through the self-assessment services: the secretary has scored the first items and
+        attached one photo; the rest waits (填报中)."""
+        secretary, _liaison, site, indicators = self._assessing(site)
+        span = self_assessment_queries.campaign_span(site.campaign)
+        with on_story_day(D(2026, 11, 25)):
+            scored = indicators[: max(1, len(indicators) // 3)]
+            for indicator in scored:
                 entry = self_assessment_queries.entry_for(indicator, span)
                 self_assessment_services.save_indicator_score(
                     site=site, indicator=indicator, by=secretary, raw=self._answers(entry, spec)
                 )
-                if indicator.evidence_hint:
-                    self_assessment_services.upload_evidence(
-                        site=site,
-                        indicator=indicator,
-                        file=SimpleUploadedFile(f"{indicator.code}-佐证照片.png", DEMO_PHOTO, "image/png"),
-                        by=secretary,
-                    )
+            photo_for = next((i for i in scored if i.evidence_hint), scored[0])
+            self_assessment_services.upload_evidence(
+                site=site,
+                indicator=photo_for,
+                file=SimpleUploadedFile(f"{photo_for.code}-佐证照片.png", DEMO_PHOTO, "image/png"),
+                by=secretary,
+            )
+
+    def _self_assessment_in_review(self, site: Site, spec: SiteSpec) -> None:
+        """Through the self-assessment services: the secretary answers every item and attaches a
+        photo where the item asks for evidence, submits; the 党委 returns it with a reason; the
+        secretary corrects and submits again, and it waits for the 党委."""
+        secretary, liaison, site, indicators = self._assessing(site)
+        with on_story_day(D(2026, 11, 18)):
+            self._score(site, secretary, indicators, spec)
             self_assessment_services.submit_self_assessment(
                 site=site,
                 by=secretary,

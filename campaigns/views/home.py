@@ -90,6 +90,22 @@ def _nominated_counts(user) -> tuple[int, list[StatusCount]]:
     return sum(rows.values()), _status_counts(rows)
 
 
+# `assessments` depends on `campaigns`, never the reverse: the self-assessment is reached through
+# its reverse relation and its state named by value (assessments.models.SelfAssessment.Status).
+SELF_ASSESSMENT_SUBMITTED = "SUBMITTED"
+
+
+def _self_assessments_to_review(user) -> list[Site]:
+    """For a 党委: the sites it nominated whose self-assessment awaits its review, in one query."""
+    committees = Organization.objects.visible_to(user, role_kind=Role.Kind.COMMITTEE)
+    return list(
+        Site.objects.visible_to(user)
+        .filter(nominated_by__in=committees, self_assessment__status=SELF_ASSESSMENT_SUBMITTED)
+        .select_related("organization", "campaign")
+        .order_by("self_assessment__submitted_at", "pk")
+    )
+
+
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -102,9 +118,9 @@ def home(request):
     """The sites the user may see, 25 a page, with a summary for each role the user holds.
 
     Queries: the user's roles; the campaigns with sites in view, for the filter; one aggregate
-    per role kind held (组织部: counts per campaign and status; 党委: counts by status; 验收组:
-    sites awaiting acceptance); the page's count and its rows (sites with campaign, branch and
-    committee).
+    per role kind held (组织部: counts per campaign and status; 验收组: sites awaiting acceptance)
+    or two (党委: counts by status, self-assessments awaiting review); the page's count and its
+    rows (sites with campaign, branch and committee).
     """
     user = request.user
     roles = user_roles(user)
@@ -143,7 +159,9 @@ def home(request):
             )
         ).order_by("awaiting_first", "-campaign__year", "campaign__name", "campaign_id", "organization__path")
 
-    nominated_total, nominated_counts = _nominated_counts(user) if Role.Kind.COMMITTEE in by_kind else (0, [])
+    is_committee = Role.Kind.COMMITTEE in by_kind
+    nominated_total, nominated_counts = _nominated_counts(user) if is_committee else (0, [])
+    to_review = _self_assessments_to_review(user) if is_committee else []
     page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
     filters = {}
     if selected_campaign is not None:
@@ -170,6 +188,7 @@ def home(request):
             "committee_roles": by_kind.get(Role.Kind.COMMITTEE, []),
             "nominated_total": nominated_total,
             "nominated_counts": nominated_counts,
+            "self_assessments_to_review": to_review,
             "secretary_roles": by_kind.get(Role.Kind.BRANCH_SECRETARY, []),
             "inspector_roles": by_kind.get(Role.Kind.INSPECTOR, []),
             "awaiting": awaiting,

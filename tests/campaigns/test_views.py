@@ -31,9 +31,10 @@ ACCEPTANCE_DAY = datetime.date(2026, 11, 10)
 
 # The home page's queries for a user holding one role: session, user, the user's roles, the
 # campaigns with sites in view (the filter), that role's summary (组织部: counts per campaign
-# and status; 党委: counts by status; 验收组: sites awaiting acceptance), the page's count and
-# its rows with campaign, branch and committee joined. None of them is per site.
-HOME_QUERIES = 7
+# and status; 验收组: sites awaiting acceptance; 党委: counts by status and, one more, the
+# self-assessments awaiting its review), the page's count and its rows with campaign, branch and
+# committee joined. None of them is per site.
+HOME_QUERIES = 8
 # The overview's queries: session, user, the site with campaign, branch and committee joined;
 # its phases, leading group, funding rows and typical cases (one prefetch each); whether the
 # user may edit (支部书记 role, then 党委 role); the lifecycle actions (组织部 role when the site
@@ -412,3 +413,55 @@ def test_site_history_query_count_does_not_grow_with_events(
     assert few == many
     assert page.context["page_obj"].paginator.count == 30
     assert len(page.context["page_obj"].object_list) == 25
+
+
+def submitted_self_assessment(site):
+    from assessments.models import SelfAssessment
+
+    return SelfAssessment.objects.create(
+        site=site,
+        status=SelfAssessment.Status.SUBMITTED,
+        submitted_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
+    )
+
+
+def test_committee_sees_the_self_assessments_awaiting_its_review(client, cast, sites, committee_b_user):
+    from assessments.models import SelfAssessment
+
+    submitted_self_assessment(sites.a1)
+    submitted_self_assessment(sites.b1)  # 第二党委's: not ours to review
+    SelfAssessment.objects.create(site=sites.a2, status=SelfAssessment.Status.DRAFT)
+    client.force_login(cast.committee)
+
+    response = client.get(reverse("campaigns:home"))
+
+    assert response.context["self_assessments_to_review"] == [sites.a1]
+    html = response.content.decode()
+    assert "待审核的基层自评" in html
+    assert reverse("assessments:self_assessment", args=[sites.a1.pk]) in html
+    assert reverse("assessments:self_assessment", args=[sites.b1.pk]) not in html
+    assert reverse("assessments:self_assessment", args=[sites.a2.pk]) not in html
+
+    client.force_login(committee_b_user)
+    response = client.get(reverse("campaigns:home"))
+    assert response.context["self_assessments_to_review"] == [sites.b1]
+
+
+def test_committee_without_submitted_self_assessments_is_told_so(client, cast, sites):
+    client.force_login(cast.committee)
+
+    response = client.get(reverse("campaigns:home"))
+
+    assert response.context["self_assessments_to_review"] == []
+    assert "目前没有待审核的自评" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["secretary", "inspector", "org_department"])
+def test_only_a_committee_gets_the_self_assessments_to_review(client, cast, sites, role):
+    submitted_self_assessment(sites.a1)
+    client.force_login(getattr(cast, role))
+
+    response = client.get(reverse("campaigns:home"))
+
+    assert response.context["self_assessments_to_review"] == []
+    assert "待审核的基层自评" not in response.content.decode()
