@@ -404,6 +404,9 @@ def test_keyboard_alone_records_a_service_nominates_and_approves(page_for, live_
     tab_to(secretary, "form.service-form button[type=submit]")
     with secretary.expect_navigation():
         secretary.keyboard.press("Enter")
+    # On SQLite the live server shares the test's connection: let the page's own requests (the
+    # bell's count) finish before this thread queries.
+    secretary.wait_for_load_state("networkidle")
     assert ServiceRecord.objects.filter(member=member, content="帮助独居老人打扫卫生。").exists(), (
         secretary.locator("#error-summary").inner_text()
     )
@@ -420,6 +423,7 @@ def test_keyboard_alone_records_a_service_nominates_and_approves(page_for, live_
     tab_to(committee, "form.form button[type=submit]")
     committee.keyboard.press("Enter")
     committee.wait_for_url(f"{live_server.url}/sites/*/")
+    committee.wait_for_load_state("networkidle")
     site = Site.objects.get(campaign=campaign, organization=tree.branch_a1)
 
     clerk = page_for(cast.org_department)
@@ -429,6 +433,7 @@ def test_keyboard_alone_records_a_service_nominates_and_approves(page_for, live_
     assert active(clerk, "el => el.textContent.trim()") == "批准创建"
     clerk.keyboard.press("Enter")
     clerk.wait_for_function("() => document.body.innerText.includes('已批准')")
+    clerk.wait_for_load_state("networkidle")
     site.refresh_from_db()
     assert site.status == Site.Status.APPROVED
 
