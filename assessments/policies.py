@@ -4,7 +4,7 @@ with a reason (None when allowed, the refusal in Chinese otherwise), as in `camp
 from __future__ import annotations
 
 from campaigns.models import Campaign, Site
-from campaigns.policies import _site_in, cannot_create_campaign, cannot_mark_self_assessed
+from campaigns.policies import cannot_create_campaign, cannot_mark_self_assessed, site_state_refusal
 from organizations.models import Role, role_refusal
 
 from .models import SelfAssessment
@@ -49,7 +49,7 @@ def _secretary_while_editable(user, assessment: SelfAssessment, action: str) -> 
     hands of the site's branch secretary."""
     return (
         _self_assessment_state(assessment, EDITABLE, action)
-        or _site_in(assessment.site, [Site.Status.APPROVED], action)
+        or site_state_refusal(assessment.site, [Site.Status.APPROVED], action)
         or role_refusal(user, Role.Kind.BRANCH_SECRETARY, assessment.site.organization, action)
     )
 
@@ -70,7 +70,7 @@ def cannot_return_self_assessment(user, assessment: SelfAssessment, today=None) 
     """The nominating 党委 sends a submitted self-assessment back (退回), with a reason."""
     return (
         _self_assessment_state(assessment, [SelfAssessment.Status.SUBMITTED], "退回")
-        or _site_in(assessment.site, [Site.Status.APPROVED], "退回自评")
+        or site_state_refusal(assessment.site, [Site.Status.APPROVED], "退回自评")
         or role_refusal(user, Role.Kind.COMMITTEE, assessment.site.nominated_by, "退回自评")
     )
 

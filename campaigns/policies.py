@@ -90,7 +90,7 @@ def _campaign_running(campaign: Campaign, action: str) -> str | None:
     return None
 
 
-def _site_in(site: Site, allowed, action: str) -> str | None:
+def site_state_refusal(site: Site, allowed, action: str) -> str | None:
     """The campaign runs and the site is in one of the `allowed` states."""
     if reason := _campaign_running(site.campaign, action):
         return reason
@@ -248,24 +248,26 @@ def cannot_act_for_committee(user, site: Site) -> str | None:
 
 def cannot_withdraw(user, site: Site) -> str | None:
     """The nominating 党委 withdraws a nomination not yet decided; the quota place is freed."""
-    return _site_in(site, [S.NOMINATED], "撤回") or _nominating_committee(user, site, "撤回申报")
+    return site_state_refusal(site, [S.NOMINATED], "撤回") or _nominating_committee(user, site, "撤回申报")
 
 
 def cannot_approve(user, site: Site) -> str | None:
     """The organizer's 组织部 approves a nomination (批准创建)."""
-    return _site_in(site, [S.NOMINATED], "批准") or _organizer_department(user, site.campaign, "批准创建")
+    return site_state_refusal(site, [S.NOMINATED], "批准") or _organizer_department(
+        user, site.campaign, "批准创建"
+    )
 
 
 def cannot_reject(user, site: Site) -> str | None:
     """The organizer's 组织部 rejects a nomination (不予批准)."""
-    return _site_in(site, [S.NOMINATED], "不予批准") or _organizer_department(
+    return site_state_refusal(site, [S.NOMINATED], "不予批准") or _organizer_department(
         user, site.campaign, "作出不予批准决定"
     )
 
 
 def cannot_mark_self_assessed(user, site: Site, *, today: datetime.date | None = None) -> str | None:
     """The nominating 党委 approves the branch's self-assessment, from 组织实施 on."""
-    if reason := _site_in(site, [S.APPROVED], "审核通过自评") or _nominating_committee(
+    if reason := site_state_refusal(site, [S.APPROVED], "审核通过自评") or _nominating_committee(
         user, site, "审核通过自评"
     ):
         return reason
@@ -279,7 +281,7 @@ def cannot_request_acceptance(user, site: Site, *, today: datetime.date | None =
     """The nominating 党委 asks for on-site acceptance: from 自评通过 once 总结验收 has begun,
     and again from 限期整改 when the rectification is done."""
     return (
-        _site_in(site, [S.SELF_ASSESSED, S.RECTIFYING], "申请验收")
+        site_state_refusal(site, [S.SELF_ASSESSED, S.RECTIFYING], "申请验收")
         or _nominating_committee(user, site, "申请现场验收")
         or acceptance_not_begun(site, today=today)
     )
@@ -287,7 +289,7 @@ def cannot_request_acceptance(user, site: Site, *, today: datetime.date | None =
 
 def cannot_record_verdict(user, site: Site) -> str | None:
     """An inspector of the site (or the organizer's 组织部) records the acceptance verdict."""
-    if reason := _site_in(site, [S.ACCEPTANCE_REQUESTED], "作出验收结论"):
+    if reason := site_state_refusal(site, [S.ACCEPTANCE_REQUESTED], "作出验收结论"):
         return reason
     if _holds_any(
         user, (Role.Kind.INSPECTOR, site.organization), (Role.Kind.ORG_DEPARTMENT, site.campaign.organizer)
