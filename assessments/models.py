@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 
@@ -382,16 +383,40 @@ class Evidence(models.Model):
         return self.original_name
 
 
+# How many ballots one survey may issue: a village's households, a school's staff and parents.
+MAX_BALLOTS = 2000
+
+
 class Survey(models.Model):
-    """群众测评: satisfaction rate = (满意 + 基本满意) / valid ballots."""
+    """群众测评: satisfaction rate = (满意 + 基本满意) / valid ballots.
+
+    The 组织部 opens it for a period with N ballots (N one-time `BallotToken`s, printed as QR codes);
+    it takes ballots from `opens_on` to `closes_on` unless closed early (`closed_at`).
+    """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="surveys", verbose_name="示范点")
     title = models.CharField("测评名称", max_length=200, default="群众满意度测评")
     opens_on = models.DateField("开始日期")
     closes_on = models.DateField("截止日期")
+    ballot_count = models.PositiveIntegerField(
+        "发放票数",
+        default=0,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BALLOTS)],
+        help_text=f"生成的一次性二维码数量，最多 {MAX_BALLOTS} 张。",
+    )
+    closed_at = models.DateTimeField("提前结束时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="结束人",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="发起人"
     )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, null=True)
 
     objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
@@ -410,16 +435,35 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.site} {self.title}"
 
+    def is_open(self, today: datetime.date) -> bool:
+        """Takes ballots today: not closed early, and today within [opens_on, closes_on]."""
+        return self.closed_at is None and self.opens_on <= today <= self.closes_on
+
+    def has_ended(self, today: datetime.date) -> bool:
+        """Closed early or past its last day: its result no longer changes."""
+        return self.closed_at is not None or today > self.closes_on
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+# The hand-typed code: no 0/O, 1/I/L, so a resident reading it off paper cannot mistake a letter.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 class BallotToken(models.Model):
-    """A one-time link (printed as a QR code) that casts one ballot."""
+    """A one-time link (printed as a QR code, with a short code to type by hand) that casts one ballot."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tokens", verbose_name="测评")
     token = models.CharField("令牌", max_length=40, unique=True, default=new_token)
+    code = models.CharField("手输码", max_length=12, unique=True, default=new_code)
+    serial = models.PositiveIntegerField("序号", default=0, help_text="印在二维码旁的编号。")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     objects = scoped_manager("survey__site__organization")
@@ -427,6 +471,7 @@ class BallotToken(models.Model):
     class Meta:
         verbose_name = "测评二维码"
         verbose_name_plural = "测评二维码"
+        ordering = ["survey", "serial"]
 
     def __str__(self) -> str:
         return f"{self.token[:6]}…"
@@ -482,11 +527,44 @@ class Acceptance(models.Model):
         Rectification, blank=True, related_name="acceptances", verbose_name="整改事项"
     )
     verdict = models.CharField("验收结论", max_length=12, choices=Verdict.choices, blank=True)
-    composite_score = models.DecimalField("综合得分", max_digits=5, decimal_places=2, null=True, blank=True)
+    # The composite's parts as signed (`assessments.composite`), each on a 100-point scale.
+    self_part = models.DecimalField("基层自评得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    public_part = models.DecimalField("群众测评得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    inspection_part = models.DecimalField(
+        "组织考评得分", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    bonus_part = models.DecimalField("加分", max_digits=6, decimal_places=2, null=True, blank=True)
+    vetoed = models.BooleanField("一票否决", default=False)
+    composite_score = models.DecimalField("综合得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="安排人",
+    )
+    created_at = models.DateTimeField("安排时间", auto_now_add=True, null=True)
     signed_at = models.DateTimeField("签署时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签署人",
+    )
+    publicity_starts_on = models.DateField("公示开始日期", null=True, blank=True)
     publicity_ends_on = models.DateField("公示截止日期", null=True, blank=True)
+    final_at = models.DateTimeField(
+        "结果确定时间", null=True, blank=True, help_text="公示期满且异议均已答复后，结果确定。"
+    )
     report = models.FileField("验收报告", upload_to="reports/%Y/", blank=True)
-    report_sha256 = models.CharField("报告 SHA-256", max_length=64, blank=True)
+    # The file's own hash (`sha256sum 报告.pdf`), and the hash of its content printed in every
+    # page's footer and its QR code (a PDF cannot hold its own file hash): /verify/ knows both.
+    report_sha256 = models.CharField("报告文件 SHA-256", max_length=64, blank=True, db_index=True)
+    report_content_sha256 = models.CharField("报告内容 SHA-256", max_length=64, blank=True, db_index=True)
+    report_rendered_at = models.DateTimeField("报告生成时间", null=True, blank=True)
 
     objects = scoped_manager("site__organization", label_related=SITE_LABEL)
 
@@ -500,10 +578,20 @@ class Acceptance(models.Model):
                 name="acceptance_signed_has_verdict",
                 violation_error_message="签署前须给出验收结论。",
             ),
+            models.UniqueConstraint(
+                fields=["site"],
+                condition=Q(signed_at__isnull=True),
+                name="acceptance_one_unsigned_per_site",
+                violation_error_message="该示范点已有一次尚未签署的现场验收。",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.site} 现场验收"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
 
 
 class TeamMember(models.Model):
@@ -512,6 +600,9 @@ class TeamMember(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="组员")
     is_lead = models.BooleanField("组长", default=False)
+    submitted_at = models.DateTimeField(
+        "提交评分时间", null=True, blank=True, help_text="提交本人评分后方可看到其他组员的评分。"
+    )
     signed_at = models.DateTimeField("签名时间", null=True, blank=True)
 
     objects = scoped_manager("acceptance__site__organization")
@@ -531,7 +622,8 @@ class TeamMember(models.Model):
 
 
 class InspectorScore(models.Model):
-    """One inspector's own score for one indicator."""
+    """One inspector's own score for one indicator, answered as the self-assessment is (a score,
+    a level, a count, whether a deduction or veto event occurred): `score` is the points."""
 
     acceptance = models.ForeignKey(
         Acceptance, on_delete=models.CASCADE, related_name="inspector_scores", verbose_name="验收"
@@ -540,10 +632,21 @@ class InspectorScore(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="考核要点"
     )
-    score = models.DecimalField("得分", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
-    check_method = models.CharField("考核方式", max_length=20, choices=CheckMethod.choices)
+    score = models.DecimalField(
+        "得分", max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    level = models.CharField("评定等次", max_length=50, blank=True)
+    count = models.DecimalField(
+        "次数", max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    occurred = models.BooleanField("发生扣分情形", null=True, blank=True)
+    check_method = models.CharField("考核方式", max_length=20, choices=CheckMethod.choices, blank=True)
     note = models.TextField("说明", blank=True)
     photo = models.ImageField("现场照片", upload_to="acceptance/%Y/%m/", blank=True)
+    # When the inspector typed it, by the phone's clock: a write queued offline and sent late
+    # never overwrites one typed after it.
+    entered_at = models.DateTimeField("录入时间", null=True, blank=True)
+    updated_at = models.DateTimeField("保存时间", auto_now=True, null=True)
 
     objects = scoped_manager("acceptance__site__organization")
 
@@ -569,9 +672,13 @@ class AgreedScore(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="考核要点"
     )
-    score = models.DecimalField("议定得分", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    score = models.DecimalField("议定得分", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    occurred = models.BooleanField(
+        "议定发生否决情形", null=True, blank=True, help_text="一票否决项：组长议定是否发生否决情形。"
+    )
     reason = models.TextField("理由")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="组长")
+    decided_at = models.DateTimeField("议定时间", auto_now=True, null=True)
 
     objects = scoped_manager("acceptance__site__organization")
 

@@ -350,10 +350,19 @@ def cannot_record_supervision(user, site: Site) -> str | None:
 def cannot_raise_rectification(
     user, site: Site, source: str = Rectification.Source.SUPERVISION
 ) -> str | None:
-    """From supervision once the site is approved; from acceptance whenever its verdict asks."""
+    """From supervision once the site is approved; from acceptance whenever its verdict asks —
+    by the 组织部, the 党委, or an inspector over the site (the acceptance's own policy says which
+    inspector: `assessments.policies.cannot_record_findings`)."""
     if source == Rectification.Source.SUPERVISION:
         return cannot_record_supervision(user, site)
-    return _supervisor(user, site, "提出整改事项")
+    if _holds_any(
+        user,
+        (Role.Kind.ORG_DEPARTMENT, site.campaign.organizer),
+        (Role.Kind.COMMITTEE, site.nominated_by),
+        (Role.Kind.INSPECTOR, site.organization),
+    ):
+        return None
+    return "只有组织部、申报党委或验收组成员可以提出验收整改事项。"
 
 
 # Each step of a rectification: the states it starts from and why not otherwise.

@@ -187,7 +187,7 @@ CASES = {
     ),
     "raise_rectification_from_acceptance": (
         lambda u, f: policies.cannot_raise_rectification(u, f("requested"), Rectification.Source.ACCEPTANCE),
-        {"org_department", "committee"},
+        {"org_department", "committee", "inspector"},
     ),
     "answer_rectification": (
         lambda u, f: policies.cannot_answer_rectification(u, f("item")),

@@ -176,13 +176,17 @@ def test_self_assessment_not_submitted_seven_days_before_the_phase_ends(site, ca
 
 
 def test_acceptance_tomorrow_goes_to_its_team_who_can_see_the_site(site, cast):
+    # A site has one unsigned acceptance at a time: the visit the day after tomorrow is asked
+    # about once the first one is signed.
     visit = Acceptance.objects.create(site=site, visited_on=on(1))
-    later = Acceptance.objects.create(site=site, visited_on=on(2))
-    for acceptance in (visit, later):
-        TeamMember.objects.create(acceptance=acceptance, user=cast.inspector, is_lead=True)
-        TeamMember.objects.create(acceptance=acceptance, user=cast.outsider)
+    TeamMember.objects.create(acceptance=visit, user=cast.inspector, is_lead=True)
+    TeamMember.objects.create(acceptance=visit, user=cast.outsider)
     run = reminders.send_deadline_reminders(TODAY)
     assert sent_to(run, visit) == {"t_yanshou": K.ACCEPTANCE_TOMORROW}
+    Acceptance.objects.filter(pk=visit.pk).update(signed_at=timezone.now(), verdict="RECTIFYING")
+    later = Acceptance.objects.create(site=site, visited_on=on(2))
+    TeamMember.objects.create(acceptance=later, user=cast.inspector, is_lead=True)
+    run = reminders.send_deadline_reminders(TODAY)
     assert sent_to(run, later) == {}
 
 
@@ -195,9 +199,10 @@ def test_survey_closing_in_two_days(site, cast):
 
 
 def test_publicity_ending_with_an_unanswered_objection(site, cast):
-    open_one = Acceptance.objects.create(site=site, visited_on=on(-10), publicity_ends_on=on(1))
+    signed = {"signed_at": timezone.now(), "verdict": "PASSED"}
+    open_one = Acceptance.objects.create(site=site, visited_on=on(-10), publicity_ends_on=on(1), **signed)
     Objection.objects.create(acceptance=open_one, text="材料不实")
-    answered = Acceptance.objects.create(site=site, visited_on=on(-10), publicity_ends_on=on(1))
+    answered = Acceptance.objects.create(site=site, visited_on=on(-10), publicity_ends_on=on(1), **signed)
     Objection.objects.create(acceptance=answered, text="有疑问", answer="已核实", answered_at=timezone.now())
     run = reminders.send_deadline_reminders(TODAY)
     assert sent_to(run, open_one) == {"t_zzb": K.OBJECTIONS_UNANSWERED}
@@ -354,11 +359,21 @@ def _open_items(site, cast, count: int) -> None:
         )
         for i in range(count)
     )
-    visit = Acceptance.objects.create(
-        site=site, visited_on=on(1, BUSY_DAY), publicity_ends_on=on(1, BUSY_DAY)
+    # One visit coming (a site has one unsigned acceptance at a time: an earlier one is signed
+    # now) and one signed result in its 公示 period with an objection.
+    Acceptance.objects.filter(site=site, signed_at__isnull=True).update(
+        signed_at=timezone.now(), verdict="RECTIFYING"
     )
+    visit = Acceptance.objects.create(site=site, visited_on=on(1, BUSY_DAY))
     TeamMember.objects.create(acceptance=visit, user=cast.inspector, is_lead=True)
-    Objection.objects.create(acceptance=visit, text="有异议")
+    published = Acceptance.objects.create(
+        site=site,
+        visited_on=on(-3, BUSY_DAY),
+        publicity_ends_on=on(1, BUSY_DAY),
+        signed_at=timezone.now(),
+        verdict="PASSED",
+    )
+    Objection.objects.create(acceptance=published, text="有异议")
     Survey.objects.create(site=site, opens_on=on(-9, BUSY_DAY), closes_on=on(1, BUSY_DAY))
 
 
