@@ -40,7 +40,7 @@ COPY . .
 # CompressedManifestStaticFilesStorage). The throw-away key only satisfies the production
 # checks; collectstatic signs nothing.
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-    DJANGO_ALLOWED_HOSTS=build.invalid \
+    DJANGO_ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput -v0 \
     && mkdir -p /app/var/media \
     && chown -R app:app /app/var

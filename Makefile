@@ -101,7 +101,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=example.org \
+	DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=example.org SITE_URL=https://example.org \
 	  DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -11,6 +11,7 @@
 
 import datetime
 import os
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -34,6 +35,33 @@ def pytest_runtest_makereport(item, call):
 def fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tasks_go_nowhere():
+    """A task enqueued on commit during a test (a signed acceptance's report, an import job)
+    goes to an in-memory broker, not to the development queue in var/ or CI's Redis where a
+    worker would later run it against another database. Tests that run a real worker set their
+    own broker (tests/campaigns/test_reminders.py)."""
+    from config.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    yield
+    app.conf.broker_url = saved
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Each test its own in-memory cache, so the public pages' rate-limit counters
+    (config/ratelimit.py) never carry over from another test — nor through the shared Redis
+    that CI's REDIS_URL would otherwise give every test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture

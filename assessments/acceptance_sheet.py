@@ -175,7 +175,7 @@ def acceptance_sheet(acceptance: Acceptance, *, today: datetime.date | None = No
     total = inspection.inspection_total(all_marks, bonus_cap)
     framework_total = self_score.max_points
     survey = site_satisfaction(site, today=today)
-    survey_ended = survey is not None and survey.ended
+    survey_ended = survey is not None and survey.survey is not None and survey.survey.has_ended(today)
     missing = _missing(team, total, survey, survey_ended, framework_total, by_indicator)
     result = None
     if framework_total > 0 and survey is not None and survey.rate is not None:

@@ -67,6 +67,7 @@ class Composite:
     total: Decimal  # weighted + bonus
     vetoed: bool
     pass_score: Decimal
+    weights: Weights
 
     @property
     def reaches_pass(self) -> bool:
@@ -87,9 +88,10 @@ class Composite:
 
     @property
     def explanation(self) -> str:
+        w = self.weights
         parts = (
-            f"基层自评 {self.self_part} × 权重、群众测评 {self.public_part} × 权重、"
-            f"组织考评 {self.inspection_part} × 权重，合计 {self.weighted}"
+            f"基层自评 {self.self_part} × {w.self}% + 群众测评 {self.public_part} × {w.public}% + "
+            f"组织考评 {self.inspection_part} × {w.inspection}% = {self.weighted}"
         )
         if self.bonus:
             parts += f"，加分 {self.bonus}"
@@ -146,4 +148,5 @@ def composite_score(
         total=_q(weighted + bonus_part),
         vetoed=vetoed,
         pass_score=_q(Decimal(pass_score)),
+        weights=weights,
     )

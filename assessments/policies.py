@@ -153,7 +153,7 @@ def _team_member(user, acceptance: Acceptance) -> TeamMember | None:
 
 def _unsigned(acceptance: Acceptance, action: str) -> str | None:
     if acceptance.signed_at is not None:
-        return f"验收已于 {acceptance.signed_at:%Y-%m-%d %H:%M} 签署，不能再{action}。"
+        return f"验收已于 {timezone.localtime(acceptance.signed_at):%Y-%m-%d %H:%M} 签署，不能再{action}。"
     return site_state_refusal(acceptance.site, [Site.Status.ACCEPTANCE_REQUESTED], action)
 
 
@@ -181,7 +181,7 @@ def cannot_score(user, acceptance: Acceptance) -> str | None:
     if member is None:
         return "您不是本次验收小组的成员，不能评分。"
     if member.submitted_at is not None:
-        return f"您已于 {member.submitted_at:%Y-%m-%d %H:%M} 提交评分，不能再修改。"
+        return f"您已于 {timezone.localtime(member.submitted_at):%Y-%m-%d %H:%M} 提交评分，不能再修改。"
     return None
 
 

@@ -11,7 +11,7 @@ bonus apart and capped framework-wide, the veto failures listed: each item's sco
 one where the item is computed, else the score entered (`IndicatorScore`), else unscored. It reads
 a fixed number of queries whatever the number of indicators: the framework with its indicators,
 the scores, and one query per distinct record set the computed items need (memoized by metric,
-days and meeting kinds).
+days and meeting kinds; the satisfaction rate is one query, `surveys.site_satisfaction`).
 
 Periods: `campaign_period(campaign)` is the campaign's range, from its first phase's start to its
 last phase's end (the calendar year of `campaign.year` when it has no phases). An indicator with a
@@ -37,6 +37,7 @@ from members import figures
 from . import periods, rules
 from .models import Dimension, Framework, Indicator, IndicatorScore, Metric
 from .periods import Period
+from .surveys import SurveyResult, site_satisfaction
 
 ZERO = rules.ZERO
 
@@ -109,6 +110,13 @@ class _Records:
             )
         return self.cache[key]
 
+    def satisfaction(self, site: Site) -> SurveyResult | None:
+        """The survey result the site's satisfaction items score (one query, then memoized)."""
+        key = ("satisfaction", site.pk)
+        if key not in self.cache:
+            self.cache[key] = site_satisfaction(site, today=self.today)
+        return self.cache[key]
+
     def figure(self, metric: str, start, end, kinds) -> Decimal | int | None:
         if metric in figures.DATED:
             return len(self.dates(metric, start, end, kinds))
@@ -139,8 +147,18 @@ def computed_result(
     base = {"indicator_id": indicator.pk, "metric": metric.value, "records_url": url}
 
     if metric == Metric.SATISFACTION_RATE:
+        survey = records.satisfaction(site)
+        if survey is None:
+            waiting = "群众满意率待群众测评后计算"
+            return ComputedScore(**base, figure=None, result=None, explanation=waiting, start=start, end=end)
+        result = _score_satisfaction(rule, survey)
         return ComputedScore(
-            **base, figure=None, result=None, explanation="群众满意率待群众测评后计算", start=start, end=end
+            **base,
+            figure=survey.rate,
+            result=result,
+            explanation=result.explanation,
+            start=survey.survey.opens_on,
+            end=survey.survey.closes_on,
         )
     if period is None or metric not in figures.DATED:
         value = records.figure(metric.value, start, end, indicator.meeting_kinds)
@@ -180,6 +198,17 @@ def computed_result(
         end=read[1],
         period=period.value,
     )
+
+
+def _score_satisfaction(rule: rules.Rule, survey: SurveyResult) -> rules.RuleResult:
+    """Score the survey's rate (unrounded, so 89.996 does not reach 90) and say how many ballots
+    it rests on: 群众满意率 93.5%（有效票 120 张），达到 90%，得 5 分."""
+    if isinstance(rule, rules.Threshold) and not rule.subject:
+        rule = replace(rule, subject=Metric.SATISFACTION_RATE.label.removesuffix("(%)"))
+    result = _score_value(rule, survey.exact_rate, periods_required=1)
+    head, comma, tail = result.explanation.partition("，")
+    votes = f"（有效票 {survey.cast} 张）"
+    return replace(result, explanation=f"{head}{votes}{comma}{tail}")
 
 
 def _score_value(rule: rules.Rule, value, *, periods_required: int) -> rules.RuleResult:

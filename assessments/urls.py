@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaign, frameworks, self_assessment
+from .views import acceptance, campaign, frameworks, inspection, publicity, self_assessment, survey
 
 app_name = "assessments"
 
@@ -45,4 +45,37 @@ urlpatterns = [
         self_assessment.campaign_export,
         name="self_assessment_export",
     ),
+    # 群众测评: the 组织部 opens a survey and prints its QR codes; residents vote without login
+    path("sites/<int:pk>/surveys/new/", survey.survey_open, name="survey_open"),
+    path("surveys/<int:pk>/", survey.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/live/", survey.survey_live, name="survey_live"),
+    path("surveys/<int:pk>/qr.pdf", survey.survey_sheet, name="survey_sheet"),
+    path("surveys/<int:pk>/close/", survey.survey_close, name="survey_close"),
+    path("ballot/", survey.ballot_entry, name="ballot_entry"),
+    path("ballot/<str:token>/", survey.ballot, name="ballot"),
+    # 现场验收: the 组织部 schedules, each inspector scores on a phone, the lead reconciles and signs
+    path("sites/<int:pk>/acceptance/new/", acceptance.acceptance_schedule, name="acceptance_schedule"),
+    path("acceptances/<int:pk>/", acceptance.acceptance_detail, name="acceptance_detail"),
+    path("acceptances/<int:pk>/edit/", acceptance.acceptance_edit, name="acceptance_edit"),
+    path("acceptances/<int:pk>/agree/<int:indicator>/", acceptance.agree_score, name="acceptance_agree"),
+    path("acceptances/<int:pk>/findings/", acceptance.findings, name="acceptance_findings"),
+    path(
+        "acceptances/<int:pk>/rectifications/add/",
+        acceptance.rectification_add,
+        name="acceptance_rectification_add",
+    ),
+    path("acceptances/<int:pk>/sign/", acceptance.sign, name="acceptance_sign"),
+    path("acceptances/<int:pk>/score/", inspection.scoring_page, name="inspection_scoring"),
+    path("acceptances/<int:pk>/score/<int:indicator>/", inspection.save_score, name="inspection_save"),
+    path("acceptances/<int:pk>/score/submit/", inspection.submit_scores, name="inspection_submit"),
+    path("inspection-photos/<int:pk>/", inspection.photo, name="inspection_photo"),
+    path("inspection-sw.js", inspection.service_worker, name="inspection_service_worker"),
+    # The report, its public check, and 公示 with objections
+    path("acceptances/<int:pk>/report.pdf", publicity.report_download, name="acceptance_report"),
+    path("verify/<str:digest>/", publicity.verify, name="verify"),
+    path("verify/", publicity.verify_form, name="verify_form"),
+    path("results/<int:campaign>/", publicity.public_results, name="public_results"),
+    path("results/acceptances/<int:pk>/objection/", publicity.lodge_objection, name="objection_lodge"),
+    path("objections/<int:pk>/answer/", publicity.answer_objection, name="objection_answer"),
+    path("campaigns/<int:pk>/publicity/", publicity.publicity_overview, name="publicity_overview"),
 ]

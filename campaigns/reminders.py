@@ -363,8 +363,9 @@ def _acceptances(found: _Collector) -> None:
             visit.visited_on,
             {m.user_id for m in visit.team_members.all() if scope.sees(m.user_id, path)},
             f"{visit.site}：{when(visit.visited_on, today)}现场验收",
-            f"您是{visit.site}现场验收小组的成员，验收定于{chinese_date(visit.visited_on)}进行。",
-            found.url("campaigns:site_detail", visit.site_id),
+            f"您是{visit.site}现场验收小组的成员，验收定于{chinese_date(visit.visited_on)}进行。"
+            "评分页可在手机上打开，无信号时录入的分数会在联网后自动上传。",
+            found.url("assessments:inspection_scoring", visit.pk),
         )
 
 
@@ -415,7 +416,7 @@ def _publicity(found: _Collector) -> None:
             f"{acceptance.unanswered} 条异议未答复",
             f"{acceptance.site}的验收结果公示将于{chinese_date(acceptance.publicity_ends_on)}结束，"
             f"尚有 {acceptance.unanswered} 条异议没有答复，请在公示期内答复。",
-            found.url("campaigns:site_detail", acceptance.site_id),
+            found.url("assessments:publicity_overview", acceptance.site.campaign_id),
         )
 
 

@@ -12,6 +12,7 @@ JSON logs on stdout. S3_BUCKET puts uploads on S3-compatible storage; SENTRY_DSN
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -59,6 +60,15 @@ def unsafe_production_values() -> list[str]:
         )
     elif "*" in hosts:
         problems.append("DJANGO_ALLOWED_HOSTS 不能含 *：请列出本系统真实的域名。")
+    site_url = env.str("SITE_URL", default="")
+    site_host = urlsplit(site_url).hostname if site_url else None
+    if not site_host:
+        problems.append(
+            "SITE_URL 必须是群众和干部打开本系统的地址，例如 https://dangjian.example.gov.cn："
+            "测评二维码、验收报告的校验二维码和提醒邮件都链接到它。"
+        )
+    elif hosts and site_host not in hosts:
+        problems.append(f"SITE_URL 的主机名 {site_host} 不在 DJANGO_ALLOWED_HOSTS 中，二维码打开后会被拒绝。")
     return problems
 
 
@@ -256,6 +266,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="示范点管理系统 <noreply@localhost>")
 # Where emails link to (reminder digests): the address users open the system at.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The public ballot, objection and verify pages are rate-limited per client address
+# (config/ratelimit.py). Behind reverse proxies, how many of them append to X-Forwarded-For:
+# 0 (the default) trusts no header and counts REMOTE_ADDR.
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
 
 # Celery: Redis when REDIS_URL / CELERY_BROKER_URL is set, else kombu's file-system
 # transport in var/ so that `make run` needs no other service.
@@ -285,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "campaigns.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # 公示: results whose period ended with every objection answered become final.
+    "finalize-publicity": {
+        "task": "assessments.tasks.finalize_publicity",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 

@@ -17,7 +17,7 @@ import datetime
 import random
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -26,10 +26,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import queries as self_assessment_queries
+from assessments.acceptance_sheet import acceptance_sheet, framework_indicators
 from assessments.models import (
     Acceptance,
     Ballot,
     BallotToken,
+    CheckMethod,
     Framework,
     Indicator,
     IndicatorScore,
@@ -37,7 +39,10 @@ from assessments.models import (
     Survey,
     TeamMember,
 )
+from assessments.report import render_report
+from assessments.services import acceptance as acceptance_services
 from assessments.services import confirm_framework_points, copy_framework
+from assessments.services import publicity as publicity_services
 from assessments.services import self_assessment as self_assessment_services
 from campaigns import services as lifecycle
 from campaigns.models import (
@@ -789,6 +794,7 @@ class _Builder:
         self.build_dues()
         self.build_star_service()
         self.build_campaign()
+        self.build_publicity()
 
     # Tree ------------------------------------------------------------------------------------
 
@@ -1272,6 +1278,26 @@ class _Builder:
         lifecycle.activate_campaign(campaign=campaign, by=zzb)
         return Campaign.objects.prefetch_related("phases").get(pk=campaign.pk)
 
+    def build_publicity(self) -> None:
+        """公示: a resident questions the fire station's result on the first day of its period
+        (still unanswered: the 组织部 sees it waiting); results whose period has ended with every
+        objection answered become final."""
+        acceptance = (
+            Acceptance.objects.filter(site__organization__code="SFQ-XF-CQ", verdict=Acceptance.Verdict.PASSED)
+            .order_by("-signed_at")
+            .first()
+        )
+        if acceptance is not None:
+            with on_story_day(acceptance.publicity_starts_on, 9):
+                publicity_services.lodge_objection(
+                    acceptance=acceptance,
+                    lodged_by="",
+                    contact="开发区居民（电话 0539-8123456）",
+                    text="消防站“开放日”今年只办了两次，与公示材料所说每季度一次不符，请核实。",
+                    today=acceptance.publicity_starts_on,
+                )
+        publicity_services.finalize_results()
+
     def _build_sites(self, campaign: Campaign) -> None:
         zzb = self.users["zzb"]
         WorkItem.objects.bulk_create(
@@ -1286,11 +1312,7 @@ class _Builder:
         """Take the site to its state through the services, on the days the story says."""
         branch = self.orgs[spec.branch]
         committee = branch.nearest(Kind.PARTY_COMMITTEE)
-        liaison, zzb, inspector = (
-            self.users[COMMITTEE_ACCOUNT[committee.code]],
-            self.users["zzb"],
-            self.users["yanshou1"],
-        )
+        liaison, zzb = self.users[COMMITTEE_ACCOUNT[committee.code]], self.users["zzb"]
         decided_on = spec.nominated_on + datetime.timedelta(days=10)
         with on_story_day(spec.nominated_on):
             site = lifecycle.nominate_site(
@@ -1320,11 +1342,8 @@ class _Builder:
             return site
         with on_story_day(spec.requested_on):
             site = lifecycle.request_acceptance(site=site, by=liaison, today=spec.requested_on)
-        for i, (visited_on, verdict, note) in enumerate(spec.acceptance):
-            with on_story_day(visited_on):
-                if i:
-                    site = lifecycle.request_acceptance(site=site, by=liaison, today=visited_on)
-                site = lifecycle.record_verdict(site=site, by=inspector, verdict=verdict, note=note)
+        # The visits themselves (survey, scores, signing) come once the branch's records exist
+        # (`_accept`): the composite is computed from them.
         return site
 
     def _plan_text(self, branch: Organization, spec: SiteSpec) -> str:
@@ -1504,7 +1523,9 @@ class _Builder:
         if spec.requested_on:
             self._survey(site, spec)
         for i, (visited_on, verdict, note) in enumerate(spec.acceptance):
-            self._acceptance(site, spec, visited_on, verdict, note, closes_previous=i > 0)
+            site = self._accept(site, spec, visited_on, verdict, note, again=i > 0)
+        if spec.requested_on and not spec.acceptance:
+            self._visit_ahead(site)
         if site.status == Site.Status.PASSED and spec.branch == "SFQ-CG-LY":
             TypicalCase.objects.create(
                 site=site,
@@ -1674,17 +1695,23 @@ class _Builder:
         return answers
 
     def _survey(self, site: Site, spec: SiteSpec) -> None:
-        """群众测评 held in the week before acceptance was requested, all tokens printed, most used."""
+        """群众测评 held in the week before acceptance was requested, all tokens printed, most used;
+        for a site still waiting for its visit, running from the request for ten days, 30 of its
+        50 ballots cast so far."""
         closes_on = spec.requested_on - datetime.timedelta(days=1)
+        cast = 46
+        if not spec.acceptance:
+            closes_on, cast = spec.requested_on + datetime.timedelta(days=10), 30
         survey = Survey.objects.create(
             site=site,
             opens_on=closes_on - datetime.timedelta(days=7),
             closes_on=closes_on,
-            created_by=self.users[COMMITTEE_ACCOUNT[site.nominated_by.code]],
+            ballot_count=50,
+            created_by=self.users["zzb"],
         )
-        tokens = BallotToken.objects.bulk_create(BallotToken(survey=survey) for _ in range(50))
+        tokens = BallotToken.objects.bulk_create(BallotToken(survey=survey, serial=n) for n in range(1, 51))
         ballots = []
-        for token in tokens[:46]:
+        for token in tokens[:cast]:
             roll = self.rng.random()
             if roll < spec.satisfaction * 0.8:
                 choice = Ballot.Choice.SATISFIED
@@ -1695,53 +1722,98 @@ class _Builder:
             ballots.append(Ballot(token=token, survey=survey, choice=choice))
         Ballot.objects.bulk_create(ballots)
 
-    def _acceptance(
-        self,
-        site: Site,
-        spec: SiteSpec,
-        visited_on: datetime.date,
-        verdict: str,
-        note: str,
-        closes_previous: bool,
-    ) -> None:
-        """The inspectors' visit behind a recorded verdict; a RECTIFYING one leaves an item to put right."""
-        if closes_previous:
+    def _visit_ahead(self, site: Site) -> None:
+        """The 组织部 has scheduled the visit of a site that asked for it: both inspectors have it
+        on their home page, to score on the day."""
+        lead, second = self.users["yanshou1"], self.users["yanshou2"]
+        with on_story_day(AS_OF):
+            acceptance = acceptance_services.schedule_acceptance(
+                site=site,
+                by=self.users["zzb"],
+                visited_on=AS_OF + datetime.timedelta(days=5),
+                team=[lead, second],
+                lead=lead,
+                today=AS_OF,
+            )
+        Acceptance.objects.filter(pk=acceptance.pk).update(created_at=_aware(AS_OF, 9))
+
+    def _accept(
+        self, site: Site, spec: SiteSpec, visited_on: datetime.date, verdict: str, note: str, *, again: bool
+    ) -> Site:
+        """One on-site acceptance through the services: the 组织部 schedules it three days ahead;
+        on the day both inspectors score every item on their own (the second a little differently,
+        one item beyond the margin, which the lead agrees), submit; the lead writes the findings,
+        raises the rectification item a 限期整改 needs, and signs; the report is rendered.
+
+        A second round (`again`) follows a 限期整改: the item is put right and closed, and the
+        党委 asks again."""
+        zzb, lead, second = self.users["zzb"], self.users["yanshou1"], self.users["yanshou2"]
+        liaison = self.users[COMMITTEE_ACCOUNT[site.nominated_by.code]]
+        if again:
             Rectification.objects.filter(site=site, source=Rectification.Source.ACCEPTANCE).update(
                 status=Rectification.Status.CLOSED,
                 response="已补齐党建档案并分类归档。",
                 closed_on=visited_on - datetime.timedelta(days=2),
             )
-        acceptance = Acceptance.objects.create(
-            site=site,
-            visited_on=visited_on,
-            findings=note,
-            verdict=verdict,
-            signed_at=_aware(visited_on, 17),
-            publicity_ends_on=(
-                visited_on + datetime.timedelta(days=site.campaign.publicity_days)
-                if verdict == Acceptance.Verdict.PASSED
-                else None
-            ),
-        )
-        TeamMember.objects.bulk_create(
-            [
-                TeamMember(
-                    acceptance=acceptance,
-                    user=self.users["yanshou1"],
-                    is_lead=True,
-                    signed_at=acceptance.signed_at,
-                ),
-                TeamMember(
-                    acceptance=acceptance, user=self.users["yanshou2"], signed_at=acceptance.signed_at
-                ),
-            ]
-        )
-        if verdict == Acceptance.Verdict.RECTIFYING:
-            rectification = Rectification.objects.create(
-                site=site,
-                source=Rectification.Source.ACCEPTANCE,
-                description=note,
-                owner=self.members[spec.branch][0].name,
-                due_on=visited_on + datetime.timedelta(days=10),
+            with on_story_day(visited_on - datetime.timedelta(days=1)):
+                site = lifecycle.request_acceptance(site=site, by=liaison, today=visited_on)
+        scheduled_on = visited_on - datetime.timedelta(days=3)
+        with on_story_day(scheduled_on):
+            acceptance = acceptance_services.schedule_acceptance(
+                site=site, by=zzb, visited_on=visited_on, team=[lead, second], lead=lead, today=scheduled_on
             )
-            acceptance.rectifications.add(rectification)
+        # Inspectors find what the verdict says: a site sent back to rectify scores well below
+        # its own self-assessment.
+        quality = spec.quality if verdict == Acceptance.Verdict.PASSED else 0.6
+        indicators = framework_indicators(site.campaign_id)
+        span = self_assessment_queries.campaign_span(site.campaign)
+        with on_story_day(visited_on, 15):
+            for inspector, share in ((lead, quality), (second, max(quality - 0.04, 0))):
+                own = replace(spec, quality=share)
+                for n, indicator in enumerate(indicators):
+                    entry = self_assessment_queries.entry_for(indicator, span)
+                    raw = self._answers(entry, own)
+                    if inspector == second and n == 0 and entry.kind == "score":
+                        raw["score"] = str(max(Decimal(raw["score"]) - 2, Decimal("0")))
+                    methods = indicator.check_methods or [CheckMethod.RECORDS]
+                    raw["check_method"] = methods[n % len(methods)]
+                    raw["note"] = "现场查阅台账并走访群众核实。" if n % 3 == 0 else ""
+                    acceptance_services.save_inspector_score(
+                        acceptance=acceptance, indicator=indicator, by=inspector, raw=raw
+                    )
+                acceptance_services.submit_inspection(acceptance=acceptance, by=inspector)
+            for row in acceptance_sheet(acceptance, today=visited_on).divergent_rows:
+                points = [s.score for s in row.scores.values() if s.score is not None]
+                agreed = max(points) if verdict == Acceptance.Verdict.PASSED else min(points)
+                acceptance_services.agree_score(
+                    acceptance=acceptance,
+                    indicator=row.indicator,
+                    by=lead,
+                    score=str(agreed),
+                    reason="两名组员现场复核会议记录原件后议定。",
+                    occurred=False if row.indicator.is_veto else None,
+                )
+            acceptance_services.record_findings(acceptance=acceptance, by=lead, findings=note)
+            if verdict == Acceptance.Verdict.RECTIFYING:
+                acceptance_services.raise_acceptance_rectification(
+                    acceptance=acceptance,
+                    by=lead,
+                    description=note,
+                    owner=self.members[spec.branch][0].name,
+                    due_on=visited_on + datetime.timedelta(days=10),
+                    today=visited_on,
+                )
+        with on_story_day(visited_on, 17):
+            acceptance = acceptance_services.sign_acceptance(
+                acceptance=acceptance, by=lead, verdict=verdict, today=visited_on
+            )
+        moment = _aware(visited_on, 17)
+        Acceptance.objects.filter(pk=acceptance.pk).update(
+            signed_at=moment, created_at=_aware(scheduled_on, 9)
+        )
+        TeamMember.objects.filter(acceptance=acceptance).update(submitted_at=_aware(visited_on, 16))
+        TeamMember.objects.filter(acceptance=acceptance, is_lead=True).update(signed_at=moment)
+        acceptance.refresh_from_db()
+        render_report(acceptance)
+        site.refresh_from_db()
+        return site

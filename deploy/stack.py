@@ -132,6 +132,7 @@ def process_env(
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secret_key,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8101"),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,

@@ -94,6 +94,8 @@ def _check_margin(margin) -> Decimal:
     value = _decimal(str(margin), "分歧阈值")
     if value is None:
         return DEFAULT_MARGIN
+    if value >= 100:
+        raise ValidationError("分歧阈值须小于 100 分。")
     return value
 
 
@@ -348,8 +350,10 @@ def agree_score(
     _require(policies.cannot_agree_score(by, acceptance))
     _belongs(acceptance, indicator)
     row = acceptance_sheet(acceptance).row(indicator.pk)
-    if row.marks.status not in ("DIVERGENT", "AGREED"):
-        raise LifecycleError(f"“{indicator.code}”的组员评分{row.marks.status_label}，无须议定。")
+    if row.marks.status == "PENDING":
+        raise LifecycleError(f"“{indicator.code}”还有组员未评分，全部组员评分后才能判断是否需要议定。")
+    if row.marks.status == "CONSISTENT":
+        raise LifecycleError(f"“{indicator.code}”的组员评分相差未超过阈值，按平均分计，无须议定。")
     errors = {}
     try:
         value = _decimal(score, "议定得分")
@@ -399,7 +403,13 @@ def record_findings(*, acceptance: Acceptance, by, findings: str) -> Acceptance:
 
 @transaction.atomic
 def raise_acceptance_rectification(
-    *, acceptance: Acceptance, by, description: str, owner: str, due_on: datetime.date
+    *,
+    acceptance: Acceptance,
+    by,
+    description: str,
+    owner: str,
+    due_on: datetime.date,
+    today: datetime.date | None = None,
 ) -> Rectification:
     """A rectification item found on site (owner, due date): it joins the site's 整改 loop
     (`campaigns.services.raise_rectification`, source 现场验收) and the acceptance's list."""
@@ -410,7 +420,7 @@ def raise_acceptance_rectification(
         errors["description"] = ["请填写整改事项。"]
     if due_on is None:
         errors["due_on"] = ["请填写整改时限。"]
-    elif due_on < timezone.localdate():
+    elif due_on < (today or timezone.localdate()):
         errors["due_on"] = ["整改时限不能早于今天。"]
     if errors:
         raise ValidationError(errors)

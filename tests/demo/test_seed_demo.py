@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from assessments.models import Framework
+from assessments.models import Acceptance, Framework, Objection, Survey
 from campaigns.models import Campaign, Funding, LeadingGroupMember, Phase, Rectification, Site
 from demo.builder import DEMO_PASSWORD, WORK_COMMITTEE_CODE
 from members.models import (
@@ -154,6 +154,31 @@ def test_builds_the_campaign_with_sites_moved_by_the_services():
     assert Rectification.objects.filter(
         source=Rectification.Source.SUPERVISION, supervision_visit__isnull=False
     ).exists()
+
+
+def test_the_acceptance_half_is_told_through_the_services():
+    """验收通过 and 限期整改 sites have signed acceptances by two inspectors with their own scores,
+    a closed survey and a rendered report; one result is in 公示 with an open objection."""
+    seed()
+    S = Site.Status
+    decided = list(Site.objects.filter(status__in=[S.PASSED, S.RECTIFYING]))
+    assert {s.status for s in decided} == {S.PASSED, S.RECTIFYING}
+    for site in decided:
+        acceptance = Acceptance.objects.filter(site=site).order_by("-signed_at").first()
+        assert acceptance.signed_at and acceptance.verdict == site.status
+        assert acceptance.team_members.count() >= 2
+        assert acceptance.team_members.filter(is_lead=True, signed_at__isnull=False).count() == 1
+        inspectors = set(acceptance.inspector_scores.values_list("inspector", flat=True))
+        assert len(inspectors) >= 2
+        assert acceptance.composite_score is not None and acceptance.public_part is not None
+        assert acceptance.report and len(acceptance.report_content_sha256) == 64
+        survey = Survey.objects.filter(site=site).get()
+        assert survey.has_ended(datetime.date(2026, 12, 1)) and survey.ballots.exists()
+        assert AuditEvent.objects.about(site).filter(verb="SIGN_ACCEPTANCE").exists()
+    open_objections = Objection.objects.filter(answered_at__isnull=True)
+    assert open_objections.count() == 1
+    assert open_objections.get().acceptance.publicity_ends_on >= datetime.date(2026, 12, 1)
+    assert Acceptance.objects.filter(verdict="RECTIFYING", rectifications__isnull=False).exists()
 
 
 def test_demo_accounts_have_their_roles_and_log_in(client):

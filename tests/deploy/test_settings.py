@@ -29,6 +29,7 @@ VARIABLES = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
+    "SITE_URL",
     "DATABASE_URL",
     "DATABASE_POOL",
     "DATABASE_CONN_MAX_AGE",
@@ -58,6 +59,7 @@ def production(**values: str) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": GOOD_KEY,
         "DJANGO_ALLOWED_HOSTS": "a.example",
+        "SITE_URL": "https://a.example",
     } | values
 
 
@@ -98,6 +100,9 @@ def test_a_safe_production_environment_starts(environment):
         ),
         pytest.param(production(DJANGO_ALLOWED_HOSTS=""), "DJANGO_ALLOWED_HOSTS", id="no-hosts"),
         pytest.param(production(DJANGO_ALLOWED_HOSTS="a.example,*"), "DJANGO_ALLOWED_HOSTS", id="wildcard"),
+        # The QR codes on the survey sheets and reports lead residents to SITE_URL.
+        pytest.param(production(SITE_URL=""), "SITE_URL", id="no-site-url"),
+        pytest.param(production(SITE_URL="https://b.example"), "SITE_URL", id="site-url-not-allowed"),
         # The old signal alone: DEBUG off is production, so the development key is refused.
         pytest.param(
             {"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "a.example"},

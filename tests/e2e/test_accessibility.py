@@ -35,7 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from assessments.models import Framework
+from assessments.models import Acceptance, BallotToken, Framework
 from campaigns.models import Site
 from campaigns.services import (
     PhaseSpec,
@@ -69,17 +69,39 @@ SEGMENT_MODELS = {
     "development": "members.Applicant",
     "services": "members.ServiceRecord",
     "imports": "members.ImportJob",
+    "inspection-photos": "assessments.InspectorScore",
 }
 # Parameters filled without a model: each gives the values to try.
 PARAMETERS = {
     "code": lambda user: list(
         Organization.objects.filter(kind=Kind.BRANCH, code=HOME_BRANCH).values_list("code", flat=True)
     ),
+    # Public pages: an unused ballot of a running survey, a report's check code, a campaign's results.
+    "token": lambda user: list(
+        BallotToken.objects.filter(ballot__isnull=True, survey__closed_at__isnull=True)
+        .filter(survey__closes_on__gte=timezone.localdate())
+        .values_list("token", flat=True)[:1]
+    ),
+    "digest": lambda user: list(
+        Acceptance.objects.exclude(report_content_sha256="").values_list("report_content_sha256", flat=True)[
+            :1
+        ]
+    ),
+    "campaign": lambda user: list(
+        Acceptance.objects.filter(signed_at__isnull=False).values_list("site__campaign_id", flat=True)[:1]
+    ),
 }
 # Patterns that only ever answer a file (spreadsheets, PDFs, templates): nothing to check.
 FILE_SUFFIXES = (".xlsx", ".pdf", ".csv", ".zip")
 BRANCH_LOOKUPS = ("branch", "member__branch", "organization", "household__branch")
-FILE_NAMES = {"import_template", "site_plan_file", "meeting_photo", "rectification_evidence"}
+FILE_NAMES = {
+    "import_template",
+    "site_plan_file",
+    "meeting_photo",
+    "rectification_evidence",
+    "inspection_photo",
+    "inspection_service_worker",
+}
 
 
 @dataclass(frozen=True)
