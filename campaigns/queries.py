@@ -8,7 +8,7 @@ issues a query per site: counts come from subqueries and GROUP BY, lists are sli
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -47,34 +47,12 @@ class SiteProgress:
         return round(100 * self.work_done / self.work_total) if self.work_total else 0
 
 
-@dataclass
-class CommitteeProgress:
-    committee: Organization
-    sites: list[SiteProgress] = field(default_factory=list)
-
-    @property
-    def work_done(self) -> int:
-        return sum(s.work_done for s in self.sites)
-
-    @property
-    def work_total(self) -> int:
-        return sum(s.work_total for s in self.sites)
-
-    @property
-    def rectifications_open(self) -> int:
-        return sum(s.rectifications_open for s in self.sites)
-
-    @property
-    def rectifications_overdue(self) -> int:
-        return sum(s.rectifications_overdue for s in self.sites)
-
-
-def site_progress(sites: QuerySet, *, today: datetime.date) -> list[SiteProgress]:
-    """Each site with its branch and committee, work items done / total and open / overdue
-    rectifications, ordered by committee and branch. One query."""
+def site_progress_rows(sites: QuerySet, *, today: datetime.date) -> QuerySet:
+    """The sites with branch and committee and their counts annotated (`as_progress` turns a row
+    into a `SiteProgress`), ordered by committee and branch: a queryset to page or slice."""
     work = WorkItem.objects.filter(site=OuterRef("pk"))
     rectifications = Rectification.objects.filter(site=OuterRef("pk"))
-    rows = (
+    return (
         sites.select_related("organization", "nominated_by")
         .annotate(
             n_work=_count(work),
@@ -84,34 +62,86 @@ def site_progress(sites: QuerySet, *, today: datetime.date) -> list[SiteProgress
         )
         .order_by("nominated_by__path", "organization__path")
     )
-    return [
-        SiteProgress(
-            site=site,
-            work_done=site.n_work_done,
-            work_total=site.n_work,
-            rectifications_open=site.n_open,
-            rectifications_overdue=site.n_overdue,
-        )
-        for site in rows
-    ]
 
 
-def by_committee(progress: list[SiteProgress]) -> list[CommitteeProgress]:
-    """Group `site_progress` rows (already ordered by committee) under their committee."""
-    groups: list[CommitteeProgress] = []
-    for row in progress:
-        if not groups or groups[-1].committee.pk != row.site.nominated_by_id:
-            groups.append(CommitteeProgress(committee=row.site.nominated_by))
-        groups[-1].sites.append(row)
-    return groups
+def as_progress(site: Site) -> SiteProgress:
+    return SiteProgress(
+        site=site,
+        work_done=site.n_work_done,
+        work_total=site.n_work,
+        rectifications_open=site.n_open,
+        rectifications_overdue=site.n_overdue,
+    )
 
 
-def status_counts(progress: list[SiteProgress]) -> dict[str, int]:
-    """How many sites are in each state, every state present (0 when none)."""
+def site_progress(sites: QuerySet, *, today: datetime.date) -> list[SiteProgress]:
+    """Each site with its branch and committee, work items done / total and open / overdue
+    rectifications, ordered by committee and branch. One query."""
+    return [as_progress(site) for site in site_progress_rows(sites, today=today)]
+
+
+def status_counts(sites: QuerySet) -> dict[str, int]:
+    """How many of `sites` are in each state, every state present (0 when none). One query."""
     counts = dict.fromkeys(S.values, 0)
-    for row in progress:
-        counts[row.site.status] += 1
+    for row in sites.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
     return counts
+
+
+@dataclass
+class CommitteeTotals:
+    """One 党委's sites in a campaign, added up: what the 组织部's dashboard lists per 党委."""
+
+    committee: Organization
+    sites: int = 0
+    passed: int = 0
+    work_done: int = 0
+    work_total: int = 0
+    rectifications_open: int = 0
+    rectifications_overdue: int = 0
+
+    @property
+    def work_percent(self) -> int:
+        return round(100 * self.work_done / self.work_total) if self.work_total else 0
+
+
+def committee_totals(sites: QuerySet, *, today: datetime.date) -> list[CommitteeTotals]:
+    """Per nominating 党委: its sites (and how many passed), work items done / total, open and
+    overdue rectifications — four GROUP BY queries whatever the number of sites, in tree order."""
+    totals: dict[int, CommitteeTotals] = {}
+    site_rows = (
+        sites.order_by()
+        .values("nominated_by")
+        .annotate(n=Count("pk"), passed=Count("pk", filter=Q(status=S.PASSED)))
+    )
+    for row in site_rows:
+        totals[row["nominated_by"]] = CommitteeTotals(committee=None, sites=row["n"], passed=row["passed"])
+    if not totals:
+        return []
+    work = (
+        WorkItem.objects.filter(site__in=sites.order_by().values("pk"))
+        .order_by()
+        .values("site__nominated_by")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=WorkItem.Status.DONE)))
+    )
+    for row in work:
+        total = totals[row["site__nominated_by"]]
+        total.work_total, total.work_done = row["n"], row["done"]
+    rectification_rows = Rectification.objects.filter(site__in=sites.order_by().values("pk"))
+    rectifications = (
+        rectification_rows.order_by()
+        .values("site__nominated_by")
+        .annotate(
+            open=Count("pk", filter=~Q(status=Rectification.DONE_STATUS)),
+            overdue=Count("pk", filter=rectification_rows.overdue_q(today)),
+        )
+    )
+    for row in rectifications:
+        total = totals[row["site__nominated_by"]]
+        total.rectifications_open, total.rectifications_overdue = row["open"], row["overdue"]
+    for committee in Organization.objects.filter(pk__in=totals):
+        totals[committee.pk].committee = committee
+    return sorted(totals.values(), key=lambda t: t.committee.path)
 
 
 @dataclass

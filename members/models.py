@@ -261,6 +261,23 @@ class Meeting(models.Model):
     held_on = models.DateField("召开日期")
     topic = models.CharField("主题", max_length=200)
     location = models.CharField("地点", max_length=100, blank=True)
+    # What a paper 会议记录 page records besides the attendance (`Attendance`, with 缺席原因).
+    host = models.CharField("主持人", max_length=50, blank=True)
+    recorder = models.CharField("记录人", max_length=50, blank=True)
+    observers = models.CharField(
+        "列席人员",
+        max_length=300,
+        blank=True,
+        help_text="非本支部党员的列席人员，如“村委会主任张三、驻村干部李四”。",
+    )
+    expected_count = models.PositiveSmallIntegerField(
+        "应到人数", null=True, blank=True, help_text="未逐人登记出勤时填写；逐人登记后按出勤记录计算。"
+    )
+    present_count = models.PositiveSmallIntegerField(
+        "实到人数", null=True, blank=True, help_text="未逐人登记出勤时填写；逐人登记后按出勤记录计算。"
+    )
+    agenda = models.TextField("议程", blank=True)
+    resolutions = models.TextField("决议", blank=True)
     minutes = models.TextField("会议记录", blank=True)
 
     objects = scoped_manager("organization")
@@ -306,6 +323,7 @@ class Attendance(models.Model):
         Member, on_delete=models.CASCADE, related_name="attendances", verbose_name="党员"
     )
     status = models.CharField("出勤", max_length=10, choices=Status.choices, default=Status.PRESENT)
+    reason = models.CharField("缺席原因", max_length=100, blank=True, help_text="请假或缺席的原因。")
 
     objects = scoped_manager("meeting__organization")
 
@@ -372,6 +390,21 @@ class ServiceRecord(models.Model):
         "时长(小时)", max_digits=5, decimal_places=1, default=Decimal("1"), validators=[MinValueValidator(0)]
     )
     feedback = models.TextField("服务反馈", blank=True)
+    responsible = models.CharField(
+        "责任人", max_length=50, blank=True, help_text="负责安排或核实这次服务的人，如党小组长。"
+    )
+    points = models.DecimalField(
+        "积分",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="实行积分制管理的支部填写。",
+    )
+    published_on = models.DateField(
+        "公示日期", null=True, blank=True, help_text="在公示栏公示的日期；未公示留空。"
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -404,6 +437,9 @@ class StarRule(models.Model):
     three_stars = models.PositiveSmallIntegerField("三星", default=DEFAULT_STAR_THRESHOLDS[2])
     four_stars = models.PositiveSmallIntegerField("四星", default=DEFAULT_STAR_THRESHOLDS[3])
     five_stars = models.PositiveSmallIntegerField("五星", default=DEFAULT_STAR_THRESHOLDS[4])
+    uses_points = models.BooleanField(
+        "实行积分制", default=False, help_text="服务记录另记积分（星级仍按核实的服务次数评定）。"
+    )
 
     objects = scoped_manager("organization")
 

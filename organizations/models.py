@@ -15,7 +15,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Left, Length
 from django.utils.functional import cached_property
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -72,7 +71,7 @@ class User(AbstractUser):
         return (
             self.is_active
             and self.is_staff
-            and (self.is_superuser or self.roles.filter(kind=Role.Kind.ORG_DEPARTMENT).exists())
+            and (self.is_superuser or any(r.kind == Role.Kind.ORG_DEPARTMENT for r in held_roles(self)))
         )
 
 
@@ -124,21 +123,16 @@ class OrganizationQuerySet(MP_NodeQuerySet):
     def visible_to(self, user, *, role_kind: str | None = None) -> OrganizationQuerySet:
         """Organizations in the subtree of any organization where `user` holds a role.
 
-        One query: a node is visible when some role's organization path is a prefix of its
-        path. With `role_kind`, only roles of that kind count (e.g. where the user acts as
-        组织部). Superusers see everything; anonymous users nothing.
+        An OR of path prefixes, one per role (`scope_q`): each an indexed range scan on `path`
+        (on PostgreSQL, the varchar_pattern_ops index Django makes beside the unique one), however
+        large the tree. With `role_kind`, only roles of that kind count (e.g. where the user acts
+        as 组织部). Superusers see everything; anonymous users nothing.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser:
             return self
-        role_above = Role.objects.filter(
-            user_id=user.pk,
-            organization__path=Left(OuterRef("path"), Length("organization__path")),
-        )
-        if role_kind is not None:
-            role_above = role_above.filter(kind=role_kind)
-        return self.filter(Exists(role_above))
+        return self.filter(scope_q("path", user, role_kind=role_kind))
 
     def branches(self) -> OrganizationQuerySet:
         return self.filter(kind=Kind.BRANCH)
@@ -221,6 +215,58 @@ class Organization(MP_Node):
         )
 
 
+def held_roles(user) -> list[Role]:
+    """The user's roles with their organizations, loaded once per user object.
+
+    A request has its own user object, so a page asking many policies and scopes reads the roles
+    once; `grant_role`/`revoke_role` (and anything else changing a user's roles in the same
+    process) call `forget_roles`.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    # An attribute, not __dict__: request.user is a lazy wrapper that passes attributes through
+    # to the user it wraps, so the page's and the policies' user share the one list.
+    cached = getattr(user, "_held_roles", None)
+    if cached is None:
+        cached = list(
+            Role.objects.filter(user_id=user.pk)
+            .select_related("organization")
+            .order_by("kind", "organization__path", "pk")
+        )
+        user._held_roles = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    """Drop the roles `held_roles` keeps on this user object (after they changed)."""
+    if user is not None and getattr(user, "_held_roles", None) is not None:
+        del user._held_roles
+
+
+def scope_paths(user, *, role_kind: str | None = None) -> list[str]:
+    """The paths whose subtrees `user` sees (through roles of `role_kind`, or any): the fewest
+    prefixes, a path below another one left out."""
+    held = held_roles(user)
+    paths = sorted({r.organization.path for r in held if role_kind is None or r.kind == role_kind})
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return kept
+
+
+def scope_q(field: str, user, *, role_kind: str | None = None) -> Q:
+    """`field` (a path, e.g. "organization__path") under one of the user's scope paths; a
+    condition that matches nothing when the user has no role."""
+    paths = scope_paths(user, role_kind=role_kind)
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an organization reached through `scope_path`."""
 
@@ -229,7 +275,13 @@ class ScopedQuerySet(models.QuerySet):
     label_related: tuple[str, ...] = ()
 
     def visible_to(self, user):
-        return self.filter(**{f"{self.scope_path}__in": Organization.objects.visible_to(user)})
+        """Rows whose organization lies in the user's scope: a join on the organization and the
+        same path prefixes as `Organization.objects.visible_to`, no `IN (subquery)`."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(scope_q(f"{self.scope_path}__path", user))
 
     def within(self, organization: Organization):
         """Rows whose organization is `organization` or lies below it (for one branch's pages,
@@ -291,7 +343,7 @@ def has_role(user, kind: str, organization: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
-    return Role.objects.filter(user_id=user.pk, kind=kind).covering(organization).exists()
+    return any(r.kind == kind and organization.path.startswith(r.organization.path) for r in held_roles(user))
 
 
 def role_refusal(user, kind: str, organization: Organization, action: str) -> str | None:

@@ -8,6 +8,7 @@ import with any bad row saves nothing.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -54,7 +55,32 @@ class ChoiceLabelWidget(widgets.Widget):
             return text
         if text in self.words:
             return self.words[text]
+        if (both := self._code_and_name(text)) is not None:
+            return both
         raise ValueError(f"“{str(value).strip()}”不是有效的选项，可填：{'、'.join(self.values)}。")
+
+    # A code written with its name, either way round: 09 农牧渔民, 农牧渔民(09), 21-大学本科毕业.
+    CODE_FIRST = re.compile(r"(?P<code>\d{1,3})[-—–.、:：_]*(?P<name>\D.*)")
+    NAME_FIRST = re.compile(r"(?P<name>\D.*?)[(\[【]?(?P<code>\d{1,3})[)\]】]?")
+
+    def _code_and_name(self, text: str) -> str | None:
+        """The choice a cell names by both its code and its name, when they agree.
+
+        A finer code of the national table (21 大学本科毕业 under 20 大学本科) counts as its
+        category when the name says the same (starts with the category's label)."""
+        match = self.CODE_FIRST.fullmatch(text) or self.NAME_FIRST.fullmatch(text)
+        if match is None:
+            return None
+        code, name = match["code"], match["name"]
+        by_code = code if code in self.labels else None
+        if by_code is None and len(code) == 2 and f"{code[0]}0" in self.labels:
+            by_code = f"{code[0]}0"
+        if by_code is None:
+            return None
+        by_name = self.words.get(name)
+        if by_name == by_code or (by_name is None and name.startswith(self.labels[by_code])):
+            return by_code
+        return None
 
     def render(self, value, obj=None, **kwargs):
         return self.labels.get(value, value or "")

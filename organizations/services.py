@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import policies
-from .models import Organization, Role, User, Verb, describe_changes, record_event
+from .models import Organization, Role, User, Verb, describe_changes, forget_roles, record_event
 
 TOP = "（最顶层）"
 TREE_FIELDS = ["path", "depth", "numchild"]
@@ -130,6 +130,9 @@ def grant_role(*, by, user: User, organization: Organization, kind: str) -> Role
     if Role.objects.filter(user=user, organization=organization, kind=kind).exists():
         raise ValidationError(f"{user}已是{_role_label(organization, kind)}。")
     role = Role.objects.create(user=user, organization=organization, kind=kind)
+    forget_roles(user)
+    if getattr(by, "pk", None) == user.pk:
+        forget_roles(by)
     record_event(
         actor=by,
         verb=Verb.GRANT_ROLE,
@@ -152,6 +155,9 @@ def revoke_role(*, by, role: Role) -> None:
         summary=_role_label(role.organization, role.kind),
     )
     role.delete()
+    forget_roles(role.user)
+    if getattr(by, "pk", None) == role.user_id:
+        forget_roles(by)
 
 
 def _home(account: User) -> Organization | None:

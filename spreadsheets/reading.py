@@ -123,6 +123,30 @@ def _filled(values: Sequence[Any] | None) -> int:
     return sum(1 for v in values or () if v is not None and not (isinstance(v, str) and not v.strip()))
 
 
+def _sub_headings(header: list[str], row: Sequence[Any] | None) -> list[str] | None:
+    """The second line of a two-level header, or None when `row` is data.
+
+    A form like the 汇总表 heads some columns in two lines: a merged 联系电话 over 手机号码 and
+    固定电话, while 姓名 spans both lines. Read as values, the merged cell is text in its first
+    column and empty in the others. `row` is such a second line when it holds only text, and each
+    of its cells stands under an empty heading or under the first cell of a merged group (a
+    heading followed by an empty one) — a data row has values under ordinary one-column headings.
+    """
+    if row is None:
+        return None
+    cells = [heading(v) if isinstance(v, str) else v for v in row]
+    filled = [(i, c) for i, c in enumerate(cells) if c not in (None, "")]
+    if not filled or any(not isinstance(c, str) for _, c in filled):
+        return None
+    width = len(header)
+    for i, _ in filled:
+        above = header[i] if i < width else ""
+        group_start = bool(above) and i + 1 < width and not header[i + 1]
+        if above and not group_start:
+            return None
+    return [c if isinstance(c, str) else "" for c in cells]
+
+
 def _table(records: Iterable[Sequence[Any]]) -> Table:
     records = iter(records)
     first = [next(records, None) for _ in range(HEADER_SEARCH_ROWS)]
@@ -133,18 +157,43 @@ def _table(records: Iterable[Sequence[Any]]) -> Table:
     enough = widest // 2 + 1
     at = next(i for i, r in enumerate(first) if _filled(r) >= enough)
     header_row = at + 1
-    header = first[at]
+    headers = [heading(h) for h in first[at]]
+    below = first[at + 1] if at + 1 < len(first) else None
+    subs = _sub_headings(headers, below)
+    if subs is not None:
+        # Each column is named by its second line where it has one (手机号码, 固定电话).
+        width = max(len(headers), len(subs))
+        headers = [
+            (subs[i] if i < len(subs) and subs[i] else "") or (headers[i] if i < len(headers) else "")
+            for i in range(width)
+        ]
+        at += 1
+        header_row += 1
     records = iter([*first[at + 1 :], *records])
-    headers = [heading(h) for h in header]
     named = [h for h in headers if h]
     duplicated = sorted({h for h in named if named.count(h) > 1})
     if duplicated:
         raise FileRefused(f"第 {header_row} 行的列名“{'”“'.join(duplicated)}”出现了不止一次。")
     rows = []
+    unnamed: set[int] = set()
     for number, values in enumerate(records, start=header_row + 1):
         if values is None or _blank(values):
             continue
         if len(rows) == MAX_ROWS:
             raise FileRefused(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入。")
-        rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
-    return Table(headers=named, rows=rows, header_row=header_row)
+        values = list(values)
+        for i, v in enumerate(values):
+            if (i >= len(headers) or not headers[i]) and not _blank([v]):
+                unnamed.add(i)
+        rows.append((number, values))
+    # A column with data but no heading is not dropped silently: it gets a name the preview
+    # lists among the ignored columns.
+    if unnamed:
+        headers = headers + [""] * (max(unnamed) + 1 - len(headers))
+        for i in sorted(unnamed):
+            headers[i] = f"第{i + 1}列(无列名)"
+        named = [h for h in headers if h]
+    table_rows = [
+        (number, {h: v for h, v in zip(headers, values, strict=False) if h}) for number, values in rows
+    ]
+    return Table(headers=named, rows=table_rows, header_row=header_row)

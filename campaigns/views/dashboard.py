@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -254,16 +255,31 @@ def _framework_name(campaign: Campaign) -> str:
         return ""
 
 
+# Sites of one 党委 listed under its totals, a page at a time.
+SITES_PER_PAGE = 25
+
+
+def _selected_committee(request, committees: list[queries.CommitteeTotals]) -> queries.CommitteeTotals | None:
+    """The 党委 whose sites are listed: `?committee=<id>` among those in sight, or the only one
+    (a 党委 viewing its own part)."""
+    if len(committees) == 1:
+        return committees[0]
+    wanted = request.GET.get("committee", "")
+    return next((c for c in committees if str(c.committee.pk) == wanted), None)
+
+
 @login_required
 def campaign_dashboard(request, pk: int):
-    """The campaign at a glance: phases, sites by state, progress over time, each committee's
-    sites, and what falls due.
+    """The campaign at a glance: phases, sites by state, progress over time, each 党委's totals
+    (its sites a page at a time when chosen, or at once when the viewer sees one 党委), and what
+    falls due.
 
-    Queries (none per site): session; user; the campaign with organizer and framework (404
-    when out of sight); its phases; whether the user is the organizer's 组织部; whether they
-    act as a 党委 in it; the sites with their work and rectification counts; work items due
-    (counts, the first overdue, the first due soon); rectifications due (the same three);
-    milestone events by month; the user's roles for the top bar.
+    Queries (none per site, none growing with the campaign): session; user; the user's roles;
+    the campaign with organizer and framework (404 when out of sight); its phases; the counts
+    by state; the 党委 totals (sites, work, rectifications, the 党委 themselves); with a 党委
+    chosen, the page's count and its sites with their counts; work items due (counts, the
+    first overdue, the first due soon); rectifications due (the same three); milestone events
+    by month.
     """
     user = request.user
     campaign = _visible_campaign(request, pk)
@@ -274,8 +290,14 @@ def campaign_dashboard(request, pk: int):
     may_nominate = not policies.cannot_nominate(user, campaign, today=today)
 
     sites = Site.objects.visible_to(user).filter(campaign=campaign)
-    progress = queries.site_progress(sites, today=today)
-    counts = queries.status_counts(progress)
+    counts = queries.status_counts(sites)
+    committees = queries.committee_totals(sites, today=today)
+    selected = _selected_committee(request, committees)
+    site_page = None
+    if selected is not None:
+        rows = queries.site_progress_rows(sites.filter(nominated_by=selected.committee), today=today)
+        site_page = Paginator(rows, SITES_PER_PAGE).get_page(request.GET.get("page"))
+        site_page.object_list = [queries.as_progress(site) for site in site_page.object_list]
     work = queries.due_work_items(campaign, user=user, today=today)
     rectifications = queries.due_rectifications(campaign, user=user, today=today)
     chart_first = phases[0].starts_on if phases else today
@@ -293,7 +315,7 @@ def campaign_dashboard(request, pk: int):
             "may_nominate": may_nominate,
             "nominations_open": open_for_nomination,
             "is_draft": campaign.status == Campaign.Status.DRAFT,
-            "total": len(progress),
+            "total": sum(counts.values()),
             "pending": counts[S.NOMINATED],
             "under_way": sum(counts[s] for s in UNDER_WAY),
             "passed": counts[S.PASSED],
@@ -301,7 +323,12 @@ def campaign_dashboard(request, pk: int):
             "progress_chart": progress_chart(
                 queries.milestones_by_month(sites), first=chart_first, last=chart_last, today=today
             ),
-            "committees": queries.by_committee(progress),
+            "committees": committees,
+            "selected_committee": selected,
+            "site_page": site_page,
+            "committee_query": f"committee={selected.committee.pk}"
+            if selected and len(committees) > 1
+            else "",
             "work": work,
             "rectifications": rectifications,
             "due_soon_days": DUE_SOON_DAYS,

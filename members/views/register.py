@@ -17,13 +17,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from organizations.models import Organization
 
-from .. import development_rules, policies
+from .. import development_rules, policies, roster_form
 from ..forms.register import AdvanceForm, ApplicantForm, MemberFilterForm, MemberForm
 from ..models import (
     Applicant,
@@ -284,6 +288,26 @@ def member_detail(request, pk: int):
             "plaques": list(Plaque.objects.visible_to(user).filter(member=member).order_by("-year", "title")),
         },
     )
+
+
+@require_safe
+@never_cache
+@login_required
+def member_collection_form(request, pk: int):
+    """The member's national 党员基本信息采集表 as a one-page A4 PDF to print and sign: for whoever
+    may open the member's page, with the 公民身份证号 whole or masked as that page shows it.
+    Personal data, so no cache keeps it."""
+    member = _member_or_404(request, pk)
+    pdf = roster_form.render_collection_form(
+        member=member,
+        shows_id_number=policies.sees_id_numbers(request.user, member.branch),
+        printed_on=timezone.localdate(),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"党员信息采集表-{member.name}.pdf"
+    )
+    return response
 
 
 # The development pipeline ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ self-assessment's scores, the records behind the computed items, the survey), co
 digest and the QR code, renders the template, and stores the file with its hashes and an audit
 event. The ratio says how much of the time is WeasyPrint's.
 
-    .venv/bin/python -m pytest tests/bench/bench_report.py -s -q -p no:randomly
+    .venv/bin/python -m pytest tests/bench/test_report_render.py -s -q -p no:randomly
 """
 
 import statistics

@@ -169,22 +169,52 @@ def test_counts_cover_only_the_sites_the_viewer_sees(
     assert [g.committee.name for g in response.context["committees"]] == committees
 
 
-def test_committee_table_shows_each_sites_progress(client, cast, sites, today):
+def test_committee_table_adds_up_each_committee_and_lists_the_chosen_ones_sites(client, cast, sites, today):
     campaign, a1, a2, b1 = sites
 
     response = dashboard(client, cast.org_department, campaign)
 
-    rows = {row.site: row for group in response.context["committees"] for row in group.sites}
+    first, second = response.context["committees"]
+    assert (first.committee.name, first.sites, first.passed) == ("第一党委", 2, 0)
+    assert (first.work_done, first.work_total) == (1, 3)
+    assert (first.rectifications_open, first.rectifications_overdue) == (1, 1)
+    assert (second.sites, second.work_done, second.work_total, second.rectifications_open) == (1, 0, 1, 0)
+    # The 组织部 sees several 党委: totals only, until one is chosen.
+    assert response.context["site_page"] is None
+    html = response.content.decode()
+    assert f'href="{reverse("campaigns:site_detail", args=[a1.pk])}"' not in html
+    assert f"?committee={first.committee.pk}#committee-sites" in html
+
+    chosen = client.get(
+        reverse("campaigns:campaign_dashboard", args=[campaign.pk]), {"committee": first.committee.pk}
+    )
+    rows = {row.site: row for row in chosen.context["site_page"].object_list}
+    assert set(rows) == {a1, a2}
     assert (rows[a1].work_done, rows[a1].work_total) == (1, 3)
     assert (rows[a1].rectifications_open, rows[a1].rectifications_overdue) == (1, 1)
     assert (rows[a2].work_total, rows[a2].rectifications_open) == (0, 0)
-    assert (rows[b1].work_done, rows[b1].work_total) == (0, 1)
-    first = response.context["committees"][0]
-    assert (first.work_done, first.work_total, first.rectifications_overdue) == (1, 3, 1)
-    html = response.content.decode()
+    html = chosen.content.decode()
     assert reverse("campaigns:site_detail", args=[a1.pk]) in html
-    assert "1/3" in html
-    assert "1 项逾期" in html
+    assert f'href="{reverse("campaigns:site_detail", args=[b1.pk])}"' not in html
+    assert "1/3" in html and "1 项逾期" in html
+
+
+def test_a_committee_sees_its_own_sites_at_once(client, cast, sites, today):
+    campaign, a1, a2, _b1 = sites
+
+    response = dashboard(client, cast.committee, campaign)
+
+    assert {row.site for row in response.context["site_page"].object_list} == {a1, a2}
+    assert "committee-table__selected" not in response.content.decode()
+
+
+def test_a_committee_not_in_sight_cannot_be_chosen(client, cast, sites, today, tree):
+    campaign = sites[0]
+    client.force_login(cast.committee)
+    response = client.get(
+        reverse("campaigns:campaign_dashboard", args=[campaign.pk]), {"committee": tree.committee_b.pk}
+    )
+    assert {row.site.nominated_by for row in response.context["site_page"].object_list} == {tree.committee_a}
 
 
 def test_due_and_overdue_lists_are_scoped_and_link_to_the_full_lists(client, cast, sites, today):
@@ -456,12 +486,13 @@ def grow_sites(tree, cast, campaign, count: int, start: int = 0) -> None:
             )
 
 
-# The dashboard's queries: session; user; the campaign with organizer and framework; its
-# phases; whether the user is its 组织部; whether they act as a 党委 in it (asked while
-# nominations are open, as on IMPLEMENTATION_DAY); the sites with their work and rectification
-# counts; work items due (one aggregate, the first overdue, the first due soon); rectifications
-# due (the same three); milestone events by month; the top bar's roles. None is per site.
-DASHBOARD_QUERIES = 15
+# The dashboard's queries: session; user; the user's roles (every role check and the top bar);
+# the campaign with organizer and framework; its phases; whether the user acts as a 党委 in it
+# (asked while nominations are open, as on IMPLEMENTATION_DAY); the counts by state; the 党委 totals
+# (sites, work, rectifications, the 党委 themselves); with one 党委 in sight, the page's count
+# and its sites with their counts; work items due (one aggregate, the first overdue, the first
+# due soon); rectifications due (the same three); milestone events by month. None is per site.
+DASHBOARD_QUERIES = 20
 
 
 @pytest.mark.parametrize("role", ["org_department", "committee", "inspector"])
@@ -481,7 +512,7 @@ def test_dashboard_query_count_does_not_grow_with_sites(
 
     assert len(few) == len(many)
     assert response.context["total"] == 30
-    assert sum(len(g.sites) for g in response.context["committees"]) == 30
+    assert sum(c.sites for c in response.context["committees"]) == 30
 
 
 # Export ---------------------------------------------------------------------------------------

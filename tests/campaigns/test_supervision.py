@@ -874,12 +874,11 @@ def test_list_query_count_does_not_grow(as_role, campaign, tree, cast, n, django
     assert len(captured) == LIST_QUERIES
 
 
-# The tab, for the 党委 (who is offered every action): session, user, the site with campaign,
-# organizer, branch and committee; the role checks, one query each: cannot_record_supervision and
-# cannot_supervise (组织部 or 党委?), cannot_edit_site (支部书记 or 党委?); the items with their
-# visit and who answered, returned and closed them; the counts (one aggregate); the visits with
-# who recorded them; the typical cases; the viewer's roles for the top bar.
-TAB_QUERIES = 11
+# The tab, for the 党委 (who is offered every action): session, user, the viewer's roles (read
+# once: every role check and the top bar use them), the site with campaign, organizer, branch and
+# committee; the items with their visit and who answered, returned and closed them; the counts
+# (one aggregate); the visits with who recorded them; the typical cases.
+TAB_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from organizations.models import Organization, Role, User
+from organizations.models import Organization, Role, User, forget_roles
 
 
 class UserFactory(DjangoModelFactory):
@@ -24,4 +24,6 @@ def make_org(parent: Organization | None, kind: str, name: str, *, sector: str =
 
 
 def give_role(user, organization: Organization, kind: str) -> Role:
-    return Role.objects.create(user=user, organization=organization, kind=kind)
+    role = Role.objects.create(user=user, organization=organization, kind=kind)
+    forget_roles(user)
+    return role

@@ -60,8 +60,38 @@ def test_headings_are_read_as_people_type_them():
 
     table = read_table(data, "a.xlsx")
 
-    assert table.headers == ["姓名", "性别", "时长(小时)"]
-    assert table.rows == [(2, {"姓名": "李明", "性别": "男", "时长(小时)": 1.5})]
+    # A value under no heading is not dropped silently: its column gets a name the import
+    # preview lists among the columns it ignores.
+    assert table.headers == ["姓名", "性别", "时长(小时)", "第4列(无列名)"]
+    assert table.rows == [(2, {"姓名": "李明", "性别": "男", "时长(小时)": 1.5, "第4列(无列名)": "多余"})]
+
+
+def test_a_two_level_header_names_each_column_by_its_second_line():
+    data = workbook_bytes(
+        [
+            ["党员基本信息汇总表", None, None, None],
+            ["姓名", "联系电话", None, "备注"],
+            [None, "手机号码", "固定电话", None],
+            ["李明", "13800000000", "0539-8123456", None],
+        ]
+    )
+
+    table = read_table(data, "a.xlsx")
+
+    assert table.header_row == 3
+    assert table.headers == ["姓名", "手机号码", "固定电话", "备注"]
+    assert table.rows == [
+        (4, {"姓名": "李明", "手机号码": "13800000000", "固定电话": "0539-8123456", "备注": None})
+    ]
+
+
+def test_a_data_row_under_one_line_headings_is_not_taken_for_a_second_heading_line():
+    data = workbook_bytes([["姓名", "性别", "民族"], ["李明", "男", "汉族"]])
+
+    table = read_table(data, "a.xlsx")
+
+    assert table.header_row == 1
+    assert table.rows == [(2, {"姓名": "李明", "性别": "男", "民族": "汉族"})]
 
 
 def test_a_heading_twice_is_refused():
