@@ -52,6 +52,12 @@ def tasks_go_nowhere():
 
 
 @pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path_factory):
+    """Uploads, reports and posters a test stores go to a folder of its own, not var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def private_cache(settings):
     """Each test its own in-memory cache, so the public pages' rate-limit counters
     (config/ratelimit.py) never carry over from another test — nor through the shared Redis

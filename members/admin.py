@@ -259,6 +259,14 @@ class PlaqueAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmi
 
 @admin.register(StarRule)
 class StarRuleAdmin(ReadOnlyBelowSuperuserMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("organization", "one_star", "two_stars", "three_stars", "four_stars", "five_stars")
+    list_display = (
+        "organization",
+        "one_star",
+        "two_stars",
+        "three_stars",
+        "four_stars",
+        "five_stars",
+        "uses_points",
+    )
     search_fields = ("organization__name",)
     list_select_related = ("organization",)

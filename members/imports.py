@@ -6,7 +6,8 @@ is import-export's row-by-row save: every row is checked first, collecting every
 its number and reason; only a file without one is written, with bulk_create/bulk_update in one
 transaction. Rows already on file are found with one query per kind, so importing the same
 file again updates instead of duplicating: members by 公民身份证号 (else 姓名 + 出生日期),
-households by 户主姓名, service records by 党员 + 服务日期 + 服务内容, attendance by 会议 + 党员.
+households by 户主姓名, service records by 党员 + 服务日期 + 服务内容, attendance by 会议 + 党员,
+meetings (三会一课) by 会议日期 + 会议主题.
 
 Every member row is held to the member rules (`members.validation.check_member`) exactly as
 the register page holds a member, with what is already loaded: the 党小组 and the branch come from
@@ -26,6 +27,7 @@ Files are read, and exports and templates written, with the project's spreadshee
 from __future__ import annotations
 
 import datetime
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,14 +54,19 @@ from spreadsheets import (
     xlsx_bytes,
 )
 
-from .models import Attendance, Education, Household, ImportJob, Member, ServiceRecord
+from . import policies, rules
+from .meeting_record import headcount_problem, with_marks, with_sheet_counts
+from .models import Attendance, Education, Household, ImportJob, Meeting, Member, ServiceRecord
 from .resources import (
     MEMBER_HEADINGS,
     MEMBER_UNSTORED,
     AttendanceResource,
+    CountWidget,
     HoursWidget,
     HouseholdResource,
+    MeetingResource,
     MemberResource,
+    PointsWidget,
     ServiceRecordResource,
     is_masked,
 )
@@ -113,9 +120,22 @@ class ImportKind(ABC):
     def new(self, branch: Organization) -> models.Model:
         return self.model()
 
-    def check(self, instance: models.Model, branch: Organization, today: datetime.date) -> None:
+    def prepare(self, branch: Organization, user) -> Any:
+        """What `check` needs to know once per file (a policy's answer, say): one query at most."""
+        return None
+
+    def check(
+        self,
+        instance: models.Model,
+        branch: Organization,
+        today: datetime.date,
+        *,
+        before: dict | None = None,
+        prepared: Any = None,
+    ) -> None:
         """The model's rules for one row, from what is in hand (no query); raises
-        ValidationError by field."""
+        ValidationError by field. `before` holds the row's values as they were on file ({} for a
+        new row), `prepared` what `prepare` answered."""
         return None
 
     def check_all(self, rows: list[tuple[int, models.Model]], branch: Organization) -> list[RowError]:
@@ -132,6 +152,8 @@ class ImportKind(ABC):
         read = {f.column_name for f in resource.get_import_fields() if f.column_name}
         names = {heading(c): c for c in read}
         for attribute, others in self.headings.items():
+            if attribute not in resource.fields:
+                continue  # a column this branch does not keep (积分 without points)
             own = resource.fields[attribute].column_name
             names.update({heading(other): own for other in others})
         used, ignored, renames = [], [], {}
@@ -167,8 +189,12 @@ def _note(column_field) -> str:
         note = "填 是 或 否"
     elif isinstance(widget, ChineseDateWidget):
         note = "日期，如 2020-01-31、2020/1/31 或 2020年1月31日"
+    elif isinstance(widget, PointsWidget):
+        note = "积分，如 2 或 0.5，可留空"
     elif isinstance(widget, HoursWidget):
         note = "小时数，如 1 或 1.5"
+    elif isinstance(widget, CountWidget):
+        note = "人数，整数"
     else:
         note = ""
     default = column_field.default
@@ -248,7 +274,7 @@ class MemberImport(ImportKind):
             keys.append(("pk", member.pk))
         return member, keys
 
-    def check(self, instance, branch, today):
+    def check(self, instance, branch, today, *, before=None, prepared=None):
         data = check_member(
             {name: getattr(instance, name) for name in RULE_FIELDS},
             branch=branch,
@@ -303,6 +329,11 @@ class HouseholdImport(ImportKind):
 
 
 class ServiceImport(ImportKind):
+    """星级服务记录. 积分 is a column only where the branch's star rule keeps points; elsewhere a
+    积分 column is listed as ignored, with why. 公示日期 may be given only for a record already
+    verified, and set or changed only by someone who may verify (`policies.cannot_verify_services`,
+    as the list's 公示 button): a new record is verified first, then published."""
+
     kind = ImportJob.Kind.SERVICES
     slug = "services"
     model = ServiceRecord
@@ -312,7 +343,42 @@ class ServiceImport(ImportKind):
         "姓名": "本支部党员名册中的姓名",
         "公民身份证号": "本支部有同名党员时填写，以区分是哪一位",
         "服务对象": "本支部帮扶对象的户主姓名，可留空",
+        "责任人": "负责安排或核实这次服务的人，如党小组长，可留空",
+        "公示日期": "已核实的记录在公示栏公示的日期；新记录留空，核实后再公示",
     }
+    headings = {
+        "responsible": ("责任人", "服务责任人", "负责人", "联系责任人"),
+        "points": ("积分", "服务积分", "积分(分)", "所得积分"),
+        "published_on": ("公示日期", "公示时间", "公示"),
+    }
+    POINTS_UNUSED = "本支部的星级评定标准未实行积分制，积分不导入"
+
+    def recognise(self, table, resource):
+        table, used, ignored = super().recognise(table, resource)
+        if "points" not in resource.fields:
+            points = {heading(name) for name in self.headings["points"]}
+            ignored = [(name, self.POINTS_UNUSED if name in points else why) for name, why in ignored]
+        return table, used, ignored
+
+    def prepare(self, branch, user):
+        # Asked once, and only if a row sets or changes a 公示日期.
+        return functools.cache(lambda: policies.cannot_verify_services(user, branch) if user else None)
+
+    def check(self, instance, branch, today, *, before=None, prepared=None):
+        before = before or {}
+        published_on = instance.published_on
+        if published_on is None or published_on == before.get("published_on"):
+            return
+        if instance.verified_at is None:
+            raise ValidationError(
+                {"published_on": "只有已核实的服务记录才能公示；新记录请留空，待支部书记核实后再公示。"}
+            )
+        if refusal := prepared():
+            raise ValidationError({"published_on": refusal})
+        if published_on > today:
+            raise ValidationError({"published_on": "公示日期不能晚于今天。"})
+        if published_on < instance.served_on:
+            raise ValidationError({"published_on": "公示日期不能早于服务日期。"})
 
     def index(self, branch):
         by_key: dict[tuple, ServiceRecord] = {}
@@ -345,7 +411,13 @@ class AttendanceImport(ImportKind):
         "会议主题": "与三会一课中登记的主题一字不差",
         "姓名": "本支部党员名册中的姓名",
         "公民身份证号": "本支部有同名党员时填写，以区分是哪一位",
+        "缺席原因": "缺席或请假的原因，如“外出务工”；出席的留空",
     }
+    headings = {"reason": ("缺席原因", "请假原因", "原因", "缺席事由", "请假事由")}
+
+    def check(self, instance, branch, today, *, before=None, prepared=None):
+        if instance.reason and instance.status == Attendance.Status.PRESENT:
+            raise ValidationError({"reason": "出席的党员不填缺席原因。"})
 
     def index(self, branch):
         return {(a.meeting_id, a.member_id): a for a in Attendance.objects.within(branch)}
@@ -363,10 +435,120 @@ class AttendanceImport(ImportKind):
         )
 
 
-KINDS: dict[str, ImportKind] = {
-    spec.kind: spec for spec in (MemberImport(), HouseholdImport(), ServiceImport(), AttendanceImport())
+class MeetingImport(ImportKind):
+    """三会一课: one row per meeting, as a paper 会议记录 states it (主持人, 记录人, 应到 / 实到 /
+    列席, 议程, 会议记录, 决议). 党小组 is empty for a meeting the branch held.
+
+    应到 / 实到 are kept only for a meeting whose attendance is not marked member by member: for
+    one that has a saved sheet they are counted from it, so the file's numbers must agree with
+    the sheet or be left empty. 缺席人员及原因 goes out in the export from the sheet and is not
+    read back: absentees and their reasons are marked on the sheet (or imported as 会议出勤).
+    """
+
+    kind = ImportJob.Kind.MEETINGS
+    slug = "meetings"
+    model = Meeting
+    resource_class = MeetingResource
+    required = ("会议日期", "会议类型", "会议主题")
+    notes = {
+        "会议日期": "日期，如 2026-05-10；再次导入时按日期和主题认出同一次会议",
+        "党小组": "党小组会填召开会议的党小组名称；支部召开的会议留空",
+        "应到人数": "未逐人登记出勤时照签到表填写；已在出勤表中登记的会议按出勤计算，可留空",
+        "实到人数": "同上，不能多于应到人数",
+    }
+    headings = {
+        "held_on": ("会议日期", "召开日期", "会议时间", "召开时间", "日期", "时间"),
+        "kind": ("会议类型", "会议类别", "类型"),
+        "organization": ("党小组", "召开党小组", "所在党小组"),
+        "topic": ("会议主题", "主题", "会议名称", "会议议题"),
+        "location": ("地点", "会议地点", "召开地点"),
+        "host": ("主持人", "会议主持人", "主持"),
+        "recorder": ("记录人", "会议记录人", "记录员"),
+        "expected_count": ("应到人数", "应到", "应到会人数", "应出席人数"),
+        "present_count": ("实到人数", "实到", "实到会人数", "实际出席人数", "出席人数"),
+        "observers": ("列席人员", "列席", "列席人"),
+        "agenda": ("议程", "会议议程"),
+        "minutes": ("会议记录", "会议内容", "记录内容", "内容", "主要内容"),
+        "resolutions": ("决议", "会议决议", "决定事项", "形成决议"),
+    }
+    ABSENTEES = "缺席人员及原因"
+    ABSENTEES_NOT_READ = "缺席人员及原因在会议页面的出勤表中逐人登记（或用“会议出勤”导入），这一列不导入"
+    ABSENTEES_HEADINGS = frozenset(heading(h) for h in ("缺席人员及原因", "缺席人员", "缺席情况", "请假人员"))
+
+    def recognise(self, table, resource):
+        table, used, ignored = super().recognise(table, resource)
+        moved = [(name, own) for name, own in used if own == self.ABSENTEES]
+        used = [pair for pair in used if pair not in moved]
+        ignored = [
+            (name, self.ABSENTEES_NOT_READ if name in self.ABSENTEES_HEADINGS else why)
+            for name, why in ignored
+        ] + [(name, self.ABSENTEES_NOT_READ) for name, _ in moved]
+        return table, used, ignored
+
+    def new(self, branch):
+        return Meeting(organization=branch)
+
+    def index(self, branch):
+        by_key: dict[tuple, list[Meeting]] = {}
+        meetings = with_marks(with_sheet_counts(Meeting.objects.within(branch)))
+        for meeting in meetings.select_related("organization"):
+            meeting.typed_counts = (meeting.expected_count, meeting.present_count)
+            by_key.setdefault((meeting.held_on, meeting.topic), []).append(meeting)
+        return by_key
+
+    def match(self, values, index):
+        key = (values.get("held_on"), values.get("topic", ""))
+        found = index.get(key, [])
+        if len(found) > 1:
+            raise ValueError(
+                f"{key[0]:%Y-%m-%d} 已登记 {len(found)} 次主题都是“{key[1]}”的会议，无法确定更新哪一次。"
+            )
+        return (found[0] if found else None), [key]
+
+    def check(self, instance, branch, today, *, before=None, prepared=None):
+        errors = {}
+        if problem := rules.future_day_problem("held_on", instance.held_on, today):
+            errors["held_on"] = problem
+        if instance.kind and (
+            problem := rules.meeting_group_problem(
+                group_meeting=instance.kind == Meeting.Kind.GROUP_MEETING,
+                group_chosen=instance.organization_id != branch.pk,
+            )
+        ):
+            errors["organization"] = problem
+        marked = getattr(instance, "sheet_marked", 0)
+        if marked:
+            # Counted from the sheet: the file may repeat the counts, not change them.
+            sheet = {"expected_count": marked, "present_count": instance.sheet_present}
+            for name, number in sheet.items():
+                given = getattr(instance, name)
+                if given is not None and given != number:
+                    label = Meeting._meta.get_field(name).verbose_name
+                    errors[name] = (
+                        f"这次会议已在出勤表中逐人登记，{label}按出勤计算为 {number} 人，"
+                        f"与填写的 {given} 人不符；请改为 {number} 或留空。"
+                    )
+            instance.expected_count, instance.present_count = instance.typed_counts
+        elif problem := headcount_problem(instance.expected_count, instance.present_count):
+            errors["present_count"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    def export_queryset(self, *, branch, user):
+        meetings = with_sheet_counts(Meeting.objects.visible_to(user).within(branch))
+        return with_marks(meetings).select_related("organization").order_by("held_on", "id")
+
+
+# Every kind the engine reads and writes, by kind.
+ALL_KINDS: dict[str, ImportKind] = {
+    spec.kind: spec
+    for spec in (MemberImport(), HouseholdImport(), ServiceImport(), AttendanceImport(), MeetingImport())
 }
-BY_SLUG: dict[str, ImportKind] = {spec.slug: spec for spec in KINDS.values()}
+# The kinds the import page offers: an `ImportJob` records its kind, so those it has a choice for.
+KINDS: dict[str, ImportKind] = {
+    kind: spec for kind, spec in ALL_KINDS.items() if kind in ImportJob.Kind.values
+}
+BY_SLUG: dict[str, ImportKind] = {spec.slug: spec for spec in ALL_KINDS.values()}
 
 
 # Checking every row -----------------------------------------------------------------------------
@@ -420,7 +602,7 @@ def plan_import(
     Queries: one per referenced table (the resources' lookups), one for the rows already on
     file, and one for checks across the file — none per row.
     """
-    spec = KINDS[kind]
+    spec = ALL_KINDS[kind]
     resource = spec.resource(branch=branch, user=user)
     table, used_columns, ignored_columns = spec.recognise(table, resource)
     table.require(spec.required, advice=f"请用本页的“{spec.label}”模板，或检查列名是否写错。")
@@ -447,6 +629,7 @@ def plan_import(
         ignored_columns=ignored_columns,
     )
     index = spec.index(branch)
+    prepared = spec.prepare(branch, user)
     seen: dict[tuple, int] = {}
     good: list[tuple[int, models.Model]] = []
     changed_fields: set[str] = set()
@@ -491,7 +674,7 @@ def plan_import(
         except ValidationError as error:
             errors = dict(error.message_dict)
         try:
-            spec.check(instance, branch, today)
+            spec.check(instance, branch, today, before=before, prepared=prepared)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors.setdefault(name, messages)  # a field already refused is named once
@@ -589,7 +772,7 @@ def _download(name: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequen
 
 def export_download(*, kind: str, fmt: str, branch: Organization, user, today) -> Download:
     """The branch's records of `kind` that `user` sees, as .xlsx or .csv, in the import layout."""
-    spec = KINDS[kind]
+    spec = ALL_KINDS[kind]
     resource = spec.resource(branch=branch, user=user)
     dataset = resource.export(spec.export_queryset(branch=branch, user=user))
     return _download(f"{branch.name}-{spec.label}-{today:%Y%m%d}", fmt, dataset.headers, dataset, spec.label)
@@ -597,7 +780,7 @@ def export_download(*, kind: str, fmt: str, branch: Organization, user, today) -
 
 def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
     """An empty file with the column headings; the .xlsx has a second sheet saying how to fill them."""
-    spec = KINDS[kind]
+    spec = ALL_KINDS[kind]
     columns = spec.columns(branch)
     headers = [name for name, _, _ in columns]
     if fmt == "csv":

@@ -532,6 +532,7 @@ class ImportJob(models.Model):
         HOUSEHOLDS = "HOUSEHOLDS", "帮扶对象"
         SERVICES = "SERVICES", "星级服务记录"
         ATTENDANCE = "ATTENDANCE", "会议出勤"
+        MEETINGS = "MEETINGS", "三会一课"
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "排队中"

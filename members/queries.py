@@ -27,7 +27,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Trim
 
 from organizations.models import Kind, Organization
 
-from .models import Applicant, Attendance, Meeting, Member, Plaque, ServiceRecord, StarRule
+from .models import Applicant, Meeting, Member, Plaque, ServiceRecord, StarRule
 from .stars import (
     DEFAULT_STAR_THRESHOLDS,
     BoardRow,
@@ -277,20 +277,6 @@ def expected_members(meeting: Meeting) -> QuerySet[Member]:
     else:
         members = members.filter(branch=organization)
     return members.order_by(F("group__path").asc(nulls_last=True), "name", "pk")
-
-
-def with_attendance_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """`meetings` annotated with `expected_count`, `present_count` and `excused_count` from their
-    saved attendance sheets (a meeting whose sheet was never saved has 0 expected)."""
-    return meetings.annotate(
-        expected_count=Count("attendances", distinct=True),
-        present_count=Count(
-            "attendances", filter=Q(attendances__status=Attendance.Status.PRESENT), distinct=True
-        ),
-        excused_count=Count(
-            "attendances", filter=Q(attendances__status=Attendance.Status.EXCUSED), distinct=True
-        ),
-    )
 
 
 # Development ------------------------------------------------------------------------------------

@@ -7,9 +7,13 @@ they do not inherit the body's font, and without it their Chinese would come out
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
+import json
 import logging
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -82,7 +86,58 @@ def render_board_poster(
             "qr_data_uri": qr_data_uri,
             "printed_on": printed_on,
             "footer_left": css_string(f"{branch.name} · {board.year} 年度党员星级服务公示"),
-            "footer_right": css_string(f"打印于 {printed_on.year}年{printed_on.month}月{printed_on.day}日"),
+            "footer_right": css_string(f"生成于 {printed_on.year}年{printed_on.month}月{printed_on.day}日"),
         },
     )
     return HTML(string=html).write_pdf()
+
+
+# The poster is rendered once per branch, year and content, and kept ----------------------------
+
+POSTER_FOLDER = "posters"
+
+
+def poster_fingerprint(*, branch: Organization, board: Board, public_url: str) -> str:
+    """What the poster shows, hashed: the branch, year, rule, every line of the board, the
+    plaques and the address its QR code opens. Equal fingerprints draw the same poster."""
+    content = {
+        "branch": [branch.pk, branch.name],
+        "year": board.year,
+        "rule": list(board.rule),
+        "rows": [[r.member_id, r.name, r.group_name, r.services, r.stars] for r in board.rows],
+        "plaques": [
+            board.plaques.year,
+            [
+                [title, [[p.member.name, p.get_method_display(), str(p.awarded_on)] for p in ps]]
+                for title, ps in board.plaques.by_title
+            ],
+        ],
+        "url": public_url,
+    }
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def stored_poster(
+    *, branch: Organization, board: Board, public_url: str, qr_data_uri: str, today: datetime.date
+) -> str:
+    """The storage name of the poster for this content, rendered now only if no poster of the
+    same content is stored (a verified service, a plaque or a new rule changes the content).
+    Posters of the same branch and year with older content are deleted. Two requests rendering
+    at once both store a file; the storage keeps one name each, both correct."""
+    folder = f"{POSTER_FOLDER}/{branch.code}"
+    prefix = f"{board.year}-"
+    name = f"{folder}/{prefix}{poster_fingerprint(branch=branch, board=board, public_url=public_url)}.pdf"
+    if default_storage.exists(name):
+        return name
+    pdf = render_board_poster(
+        branch=branch, board=board, public_url=public_url, qr_data_uri=qr_data_uri, printed_on=today
+    )
+    saved = default_storage.save(name, ContentFile(pdf))
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        files = []
+    for old in files:
+        if old.startswith(prefix) and f"{folder}/{old}" not in (name, saved):
+            default_storage.delete(f"{folder}/{old}")
+    return saved

@@ -9,8 +9,10 @@ a branch's name or code, and a row whose 公民身份证号 matches a member alr
 that member. 联系电话 (the mobile) and 固定电话 are two columns; 失去联系日期 may be a year and
 month; 工作单位及职务 and 党小组 are optional extra columns.
 
-Households (帮扶对象), service records (星级服务记录) and meeting attendance (会议出勤) have
-resources of their own, always for one branch. Every reference is written as people write it
+Households (帮扶对象), service records (星级服务记录, with 责任人, 积分 where the branch's star
+rule keeps points, and 公示日期), meetings (三会一课, one row per meeting with what its paper
+会议记录 states) and meeting attendance (会议出勤, with 缺席原因) have resources of their own,
+always for one branch. Every reference is written as people write it
 (a 党小组 by name, a 党员 by name with the 公民身份证号 where names repeat, a 帮扶对象 by name, a
 会议 by date and topic) and resolved through a lookup that loads its table once per import,
 so a file of any length costs one query per referenced table, never one per row.
@@ -37,7 +39,9 @@ from organizations.resources import (
 from spreadsheets import cell_text, heading
 
 from . import policies
+from .meeting_record import Headcount, absentees_text, counted, headcount, marks_of
 from .models import Attendance, Education, Gender, Household, Meeting, Member, ServiceRecord
+from .queries import nearest_star_rule
 from .validation import group_refusal, normal_id_number
 
 SCIENTIFIC_ID = "Excel 已把身份证号变成科学计数法，请把该列设为文本后重新导出"
@@ -85,6 +89,24 @@ OCCUPATION_WORDS = {
     **dict.fromkeys(["军人", "武警", "解放军"], Member.Occupation.ARMED_FORCES),
     **dict.fromkeys(["退休", "离休", "离退休", "退休人员", "离休人员"], Member.Occupation.RETIRED),
     **dict.fromkeys(["其他", "其它", "无业", "消防救援人员"], Member.Occupation.OTHER),
+}
+
+# 三会一课 as registers name them, by the stored kind.
+MEETING_KIND_WORDS = {
+    **dict.fromkeys(["党员大会", "支部大会", "党支部党员大会"], Meeting.Kind.GENERAL_MEETING),
+    **dict.fromkeys(
+        ["支委会议", "支部委员会", "支部委员会会议", "支委扩大会议"], Meeting.Kind.COMMITTEE_MEETING
+    ),
+    **dict.fromkeys(["党小组会议", "小组会"], Meeting.Kind.GROUP_MEETING),
+    **dict.fromkeys(["上党课", "专题党课", "党课学习"], Meeting.Kind.PARTY_LECTURE),
+    **dict.fromkeys(["主题党日活动", "固定党日", "党员活动日"], Meeting.Kind.THEME_DAY),
+    **dict.fromkeys(["专题组织生活会", "组织生活"], Meeting.Kind.ORG_LIFE_MEETING),
+    **dict.fromkeys(["民主评议", "民主评议党员大会"], Meeting.Kind.MEMBER_APPRAISAL),
+}
+ATTENDANCE_WORDS = {
+    **dict.fromkeys(["到", "出勤", "参加", "已到", "√", "✓"], Attendance.Status.PRESENT),
+    **dict.fromkeys(["未到", "缺勤", "无故缺席"], Attendance.Status.ABSENT),
+    **dict.fromkeys(["请假", "事假", "病假"], Attendance.Status.EXCUSED),
 }
 
 # The roster's columns by field: the app's own heading first, then what the national
@@ -181,20 +203,45 @@ class IdNumberWidget(TextWidget):
 class HoursWidget(widgets.Widget):
     """时长(小时): a number such as 1 or 1.5; empty means the field's default."""
 
+    what = "小时数"
+
     def clean(self, value, row=None, **kwargs):
         text = TextWidget().clean(value)
         if not text:
             return None
         try:
-            hours = Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"“{text}”不是数字，请填写小时数，如 1 或 1.5。") from None
-        if not hours.is_finite() or hours < 0 or hours >= 10000:
-            raise ValueError(f"“{text}”不是有效的小时数。")
-        return hours.quantize(Decimal("0.1"))
+            raise ValueError(f"“{text}”不是数字，请填写{self.what}，如 1 或 1.5。") from None
+        if not number.is_finite() or number < 0 or number >= 10000:
+            raise ValueError(f"“{text}”不是有效的{self.what}。")
+        return number.quantize(Decimal("0.1"))
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else f"{value.normalize():f}"
+
+
+class PointsWidget(HoursWidget):
+    """积分: a number such as 2 or 0.5; empty means none."""
+
+    what = "积分"
+
+
+class CountWidget(widgets.Widget):
+    """A number of people (应到人数, 实到人数): a whole number, 无 or empty for none; “12人”
+    is read as 12."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = PlainTextWidget().clean(value).removesuffix("人").strip()
+        if not text:
+            return None
+        text = typed(text)
+        if not text.isdecimal() or int(text) > 32767:
+            raise ValueError(f"“{str(value).strip()}”不是人数，请填写整数，如 12。")
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
 
 
 class BranchWidget(widgets.ForeignKeyWidget):
@@ -393,6 +440,31 @@ class MeetingWidget(widgets.ForeignKeyWidget):
 
     def render(self, value, obj=None, **kwargs):
         return value.topic if value else ""
+
+
+class MeetingHolderWidget(widgets.ForeignKeyWidget):
+    """党小组 of a meeting: one of the branch's 党小组 by name; empty for the branch itself.
+    The groups are loaded once per import."""
+
+    def __init__(self, branch: Organization):
+        super().__init__(Organization, field="name")
+        self.branch = branch
+
+    @cached_property
+    def _index(self) -> dict[str, Organization]:
+        return {group.name: group for group in Organization.objects.groups_of(self.branch)}
+
+    def clean(self, value, row=None, **kwargs):
+        name = PlainTextWidget().clean(value)
+        if not name or name == self.branch.name:
+            return self.branch
+        group = self._index.get(name)
+        if group is None:
+            raise ValueError(group_refusal(self.branch, name))
+        return group
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value is not None and value.pk != self.branch.pk else ""
 
 
 def member_heading_names() -> dict[str, str]:
@@ -595,7 +667,10 @@ class ServiceRecordResource(BranchRecordsResource):
     household = _field("household", "服务对象")
     hours = _field("hours", "时长(小时)", HoursWidget(), default=Decimal("1"))
     feedback = _field("feedback", "服务反馈")
+    responsible = _field("responsible", "责任人", PlainTextWidget())
+    points = _field("points", "积分", PointsWidget())
     verified = fields.Field(column_name="核实情况", readonly=True)
+    published_on = _field("published_on", "公示日期", ChineseDateWidget())
 
     class Meta:
         model = ServiceRecord
@@ -608,7 +683,10 @@ class ServiceRecordResource(BranchRecordsResource):
             "household",
             "hours",
             "feedback",
+            "responsible",
+            "points",
             "verified",
+            "published_on",
         )
         import_id_fields = ("member", "served_on", "content")
 
@@ -616,6 +694,11 @@ class ServiceRecordResource(BranchRecordsResource):
         super().__init__(branch=branch, user=user, **kwargs)
         self.fields["member"].widget = MemberWidget(branch)
         self.fields["household"].widget = HouseholdWidget(branch)
+        # 积分 is a column only where the branch's star rule (the nearest up the tree) keeps points.
+        rule = nearest_star_rule(branch)
+        self.uses_points = rule is not None and rule.uses_points
+        if not self.uses_points:
+            del self.fields["points"]
 
     def get_queryset(self):
         return ServiceRecord.objects.filter(member__branch=self.branch).select_related("member", "household")
@@ -631,12 +714,16 @@ class AttendanceResource(BranchRecordsResource):
     member = _field("member", "姓名")
     id_number = _field("member__id_number", "公民身份证号", readonly=True)
     status = _field(
-        "status", "出勤", ChoiceLabelWidget(Attendance.Status.choices), default=Attendance.Status.PRESENT
+        "status",
+        "出勤",
+        ChoiceLabelWidget(Attendance.Status.choices, ATTENDANCE_WORDS),
+        default=Attendance.Status.PRESENT,
     )
+    reason = _field("reason", "缺席原因", PlainTextWidget())
 
     class Meta:
         model = Attendance
-        fields = ("meeting_date", "meeting_kind", "meeting", "member", "id_number", "status")
+        fields = ("meeting_date", "meeting_kind", "meeting", "member", "id_number", "status", "reason")
         import_id_fields = ("meeting", "member")
 
     def __init__(self, *, branch: Organization, user=None, **kwargs):
@@ -646,3 +733,67 @@ class AttendanceResource(BranchRecordsResource):
 
     def get_queryset(self):
         return Attendance.objects.within(self.branch).select_related("meeting", "member")
+
+
+class MeetingResource(BranchRecordsResource):
+    """One row per meeting (三会一课) of the branch and its 党小组, with what a paper 会议记录
+    states. 应到人数 / 实到人数 go out counted from the attendance sheet where there is one;
+    缺席人员及原因 goes out from the sheet and is not read back (the sheet keeps it)."""
+
+    held_on = _field("held_on", "会议日期", ChineseDateWidget())
+    kind = _field("kind", "会议类型", ChoiceLabelWidget(Meeting.Kind.choices, MEETING_KIND_WORDS))
+    organization = _field("organization", "党小组")
+    topic = _field("topic", "会议主题")
+    location = _field("location", "地点", PlainTextWidget())
+    host = _field("host", "主持人", PlainTextWidget())
+    recorder = _field("recorder", "记录人", PlainTextWidget())
+    expected_count = _field("expected_count", "应到人数", CountWidget())
+    present_count = _field("present_count", "实到人数", CountWidget())
+    observers = _field("observers", "列席人员", PlainTextWidget())
+    absentees = fields.Field(column_name="缺席人员及原因", readonly=True)
+    agenda = _field("agenda", "议程", PlainTextWidget())
+    minutes = _field("minutes", "会议记录", PlainTextWidget())
+    resolutions = _field("resolutions", "决议", PlainTextWidget())
+
+    class Meta:
+        model = Meeting
+        fields = (
+            "held_on",
+            "kind",
+            "organization",
+            "topic",
+            "location",
+            "host",
+            "recorder",
+            "expected_count",
+            "present_count",
+            "observers",
+            "absentees",
+            "agenda",
+            "minutes",
+            "resolutions",
+        )
+        import_id_fields = ("held_on", "topic")
+
+    def __init__(self, *, branch: Organization, user=None, **kwargs):
+        super().__init__(branch=branch, user=user, **kwargs)
+        self.fields["organization"].widget = MeetingHolderWidget(branch)
+
+    def get_queryset(self):
+        return Meeting.objects.within(self.branch).select_related("organization")
+
+    def dehydrate_expected_count(self, meeting: Meeting):
+        return _headcount(meeting).expected
+
+    def dehydrate_present_count(self, meeting: Meeting):
+        return _headcount(meeting).present
+
+    def dehydrate_absentees(self, meeting: Meeting) -> str:
+        """From the saved sheet (prefetched through `members.meeting_record.with_marks`)."""
+        return absentees_text(marks_of(meeting))
+
+
+def _headcount(meeting: Meeting) -> Headcount:
+    """A meeting's headcount where it came with its sheet's counts (`with_sheet_counts`), else
+    its typed numbers (a meeting new in an import's preview has no sheet)."""
+    return counted(meeting) if hasattr(meeting, "sheet_marked") else headcount(meeting)

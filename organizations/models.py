@@ -422,6 +422,7 @@ class Verb(models.TextChoices):
     RECORD_SERVICE = "RECORD_SERVICE", "记录星级服务"
     CHANGE_SERVICE = "CHANGE_SERVICE", "修改星级服务"
     VERIFY_SERVICE = "VERIFY_SERVICE", "核实星级服务"
+    PUBLISH_SERVICE = "PUBLISH_SERVICE", "公示星级服务"
     REMOVE_SERVICE = "REMOVE_SERVICE", "删除星级服务"
     ADD_HOUSEHOLD = "ADD_HOUSEHOLD", "登记帮扶对象"
     CHANGE_HOUSEHOLD = "CHANGE_HOUSEHOLD", "修改帮扶对象"

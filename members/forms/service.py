@@ -85,11 +85,29 @@ class ServiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="服务反馈卡：党员向支部反馈的服务情况、服务对象的意见。",
     )
+    responsible = forms.CharField(
+        label="责任人",
+        max_length=50,
+        required=False,
+        help_text="负责安排或核实这次服务的人，如党小组长。",
+    )
+    points = forms.DecimalField(
+        label="积分",
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "inputmode": "decimal"}),
+        help_text="按本支部积分制管理办法计分，如 2 或 0.5。",
+    )
 
-    def __init__(self, *args, branch: Organization, **kwargs):
+    def __init__(self, *args, branch: Organization, uses_points: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = branch_members(branch)
         self.fields["household"].queryset = branch_households(branch)
+        if not uses_points:
+            # The branch's star rule keeps no points: nothing to enter.
+            del self.fields["points"]
 
     def clean_served_on(self) -> datetime.date:
         served_on = self.cleaned_data["served_on"]
@@ -123,6 +141,9 @@ STATUS_CHOICES = [
     (STATUS_VERIFIED, "已核实"),
     (STATUS_DUPLICATE, "疑似重复"),
 ]
+PUBLISHED_YES = "yes"
+PUBLISHED_NO = "no"
+PUBLISHED_CHOICES = [("", "全部"), (PUBLISHED_YES, "已公示"), (PUBLISHED_NO, "未公示")]
 
 
 class ServiceFilterForm(forms.Form):
@@ -133,8 +154,9 @@ class ServiceFilterForm(forms.Form):
     month = forms.ChoiceField(label="月份", required=False)
     status = forms.ChoiceField(label="核实情况", required=False, choices=STATUS_CHOICES)
     household = forms.ChoiceField(label="服务对象", required=False)
+    published = forms.ChoiceField(label="公示情况", required=False, choices=PUBLISHED_CHOICES)
 
-    FIELDS = ("member", "month", "status", "household")
+    FIELDS = ("member", "month", "status", "household", "published")
 
     def __init__(self, data, *, members, households, months: list[datetime.date]):
         super().__init__(data)

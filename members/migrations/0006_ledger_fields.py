@@ -5,70 +5,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0005_national_codes_and_landline'),
+        ("members", "0005_national_codes_and_landline"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attendance',
-            name='reason',
-            field=models.CharField(blank=True, help_text='请假或缺席的原因。', max_length=100, verbose_name='缺席原因'),
+            model_name="attendance",
+            name="reason",
+            field=models.CharField(
+                blank=True, help_text="请假或缺席的原因。", max_length=100, verbose_name="缺席原因"
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='agenda',
-            field=models.TextField(blank=True, verbose_name='议程'),
+            model_name="meeting",
+            name="agenda",
+            field=models.TextField(blank=True, verbose_name="议程"),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='expected_count',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='未逐人登记出勤时填写；逐人登记后按出勤记录计算。', null=True, verbose_name='应到人数'),
+            model_name="meeting",
+            name="expected_count",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="未逐人登记出勤时填写；逐人登记后按出勤记录计算。",
+                null=True,
+                verbose_name="应到人数",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='host',
-            field=models.CharField(blank=True, max_length=50, verbose_name='主持人'),
+            model_name="meeting",
+            name="host",
+            field=models.CharField(blank=True, max_length=50, verbose_name="主持人"),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='observers',
-            field=models.CharField(blank=True, help_text='非本支部党员的列席人员，如“村委会主任张三、驻村干部李四”。', max_length=300, verbose_name='列席人员'),
+            model_name="meeting",
+            name="observers",
+            field=models.CharField(
+                blank=True,
+                help_text="非本支部党员的列席人员，如“村委会主任张三、驻村干部李四”。",
+                max_length=300,
+                verbose_name="列席人员",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='present_count',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='未逐人登记出勤时填写；逐人登记后按出勤记录计算。', null=True, verbose_name='实到人数'),
+            model_name="meeting",
+            name="present_count",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="未逐人登记出勤时填写；逐人登记后按出勤记录计算。",
+                null=True,
+                verbose_name="实到人数",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='recorder',
-            field=models.CharField(blank=True, max_length=50, verbose_name='记录人'),
+            model_name="meeting",
+            name="recorder",
+            field=models.CharField(blank=True, max_length=50, verbose_name="记录人"),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='resolutions',
-            field=models.TextField(blank=True, verbose_name='决议'),
+            model_name="meeting",
+            name="resolutions",
+            field=models.TextField(blank=True, verbose_name="决议"),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='points',
-            field=models.DecimalField(blank=True, decimal_places=1, help_text='实行积分制管理的支部填写。', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='积分'),
+            model_name="servicerecord",
+            name="points",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=1,
+                help_text="实行积分制管理的支部填写。",
+                max_digits=5,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="积分",
+            ),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='published_on',
-            field=models.DateField(blank=True, help_text='在公示栏公示的日期；未公示留空。', null=True, verbose_name='公示日期'),
+            model_name="servicerecord",
+            name="published_on",
+            field=models.DateField(
+                blank=True, help_text="在公示栏公示的日期；未公示留空。", null=True, verbose_name="公示日期"
+            ),
         ),
         migrations.AddField(
-            model_name='servicerecord',
-            name='responsible',
-            field=models.CharField(blank=True, help_text='负责安排或核实这次服务的人，如党小组长。', max_length=50, verbose_name='责任人'),
+            model_name="servicerecord",
+            name="responsible",
+            field=models.CharField(
+                blank=True,
+                help_text="负责安排或核实这次服务的人，如党小组长。",
+                max_length=50,
+                verbose_name="责任人",
+            ),
         ),
         migrations.AddField(
-            model_name='starrule',
-            name='uses_points',
-            field=models.BooleanField(default=False, help_text='服务记录另记积分（星级仍按核实的服务次数评定）。', verbose_name='实行积分制'),
+            model_name="starrule",
+            name="uses_points",
+            field=models.BooleanField(
+                default=False,
+                help_text="服务记录另记积分（星级仍按核实的服务次数评定）。",
+                verbose_name="实行积分制",
+            ),
         ),
     ]

@@ -23,6 +23,7 @@ from organizations.models import Kind, Organization, Verb, record_event
 from organizations.uploads import IMAGE_EXTENSIONS, check_upload
 
 from .. import policies, rules
+from ..meeting_record import headcount_problem
 from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
 from ..queries import branch_of, expected_members
 
@@ -138,21 +139,33 @@ def save_meeting(
     held_on: datetime.date,
     topic: str,
     location: str = "",
+    host: str = "",
+    recorder: str = "",
+    expected_count: int | None = None,
+    present_count: int | None = None,
+    observers: str = "",
+    agenda: str = "",
     minutes: str = "",
+    resolutions: str = "",
     photos: Sequence[UploadedFile] = (),
 ) -> Meeting:
     """Record a meeting held by `branch` or one of its 党小组 (meeting=None), or change one,
-    adding `photos` (.jpg/.png) to it.
+    adding `photos` (.jpg/.png) to it, with what its paper 会议记录 states: 主持人, 记录人,
+    列席人员, 议程, the minutes and 决议.
 
-    A meeting is recorded once held: a day after today is refused. When a change moves the
-    meeting to another holder (branch ↔ 党小组), the attendance marks of members no longer
-    expected there are dropped, so the rate is over the right people.
+    A meeting is recorded once held: a day after today is refused. 应到 / 实到 are typed only
+    for a meeting whose attendance is not marked member by member (实到 no more than 应到); once
+    its sheet is saved they are counted from it, and typed numbers are not kept. When a change
+    moves the meeting to another holder (branch ↔ 党小组), the attendance marks of members no
+    longer expected there are dropped, so the rate is over the right people.
     """
     if reason := policies.cannot_keep_meetings(by, branch):
         raise ValidationError(reason, code="forbidden")
     organization = _meeting_place(branch=branch, kind=kind, group=group)
     if problem := rules.future_day_problem("held_on", held_on, timezone.localdate()):
         raise ValidationError({"held_on": problem})
+    if problem := headcount_problem(expected_count, present_count):
+        raise ValidationError({"present_count": problem})
     already = meeting.photos.count() if meeting is not None else 0
     _check_photos(photos, already=already)
 
@@ -165,7 +178,17 @@ def save_meeting(
     instance.held_on = held_on
     instance.topic = topic.strip()
     instance.location = location.strip()
+    instance.host = host.strip()
+    instance.recorder = recorder.strip()
+    instance.observers = observers.strip()
+    instance.agenda = agenda.strip()
     instance.minutes = minutes.strip()
+    instance.resolutions = resolutions.strip()
+    # Counted from the sheet once there is one: typed numbers would only disagree with it.
+    typed = (expected_count, present_count) != (None, None)
+    if typed and not creating and Attendance.objects.filter(meeting=instance).exists():
+        expected_count = present_count = None
+    instance.expected_count, instance.present_count = expected_count, present_count
     instance.full_clean()
     instance.save()
 
@@ -253,12 +276,16 @@ class AttendanceCounts:
 
 
 @transaction.atomic
-def record_attendance(*, meeting: Meeting, statuses: Mapping[int, str], by) -> AttendanceCounts:
-    """Save the meeting's whole attendance sheet at once: {member id: 出席/缺席/请假}.
+def record_attendance(
+    *, meeting: Meeting, statuses: Mapping[int, str], reasons: Mapping[int, str] | None = None, by
+) -> AttendanceCounts:
+    """Save the meeting's whole attendance sheet at once: {member id: 出席/缺席/请假}, with the
+    缺席原因 of those absent or excused ({member id: reason}; a present member's is not kept).
 
     The sheet lists the members expected at the meeting (`members.queries.expected_members`)
     and any already marked; every one of them must be given a status, and nobody else may be.
-    Saving again replaces the marks.
+    Saving again replaces the marks. From then on 应到 / 实到 are counted from the sheet, so
+    numbers typed on the meeting before are cleared.
     """
     branch = branch_of(meeting.organization)
     if reason := policies.cannot_keep_meetings(by, branch):
@@ -274,12 +301,26 @@ def record_attendance(*, meeting: Meeting, statuses: Mapping[int, str], by) -> A
     if any(status not in valid for status in statuses.values()):
         raise ValidationError("出勤情况只能是出席、缺席或请假。")
 
+    reasons = reasons or {}
+    reason_limit = Attendance._meta.get_field("reason").max_length
+    kept = {}
+    for pk, status in statuses.items():
+        reason = (reasons.get(pk) or "").strip() if status != Attendance.Status.PRESENT else ""
+        if len(reason) > reason_limit:
+            raise ValidationError(f"缺席原因最多 {reason_limit} 个字。")
+        kept[pk] = reason
     Attendance.objects.bulk_create(
-        [Attendance(meeting=meeting, member_id=pk, status=status) for pk, status in statuses.items()],
+        [
+            Attendance(meeting=meeting, member_id=pk, status=status, reason=kept[pk])
+            for pk, status in statuses.items()
+        ],
         update_conflicts=True,
         unique_fields=["meeting", "member"],
-        update_fields=["status"],
+        update_fields=["status", "reason"],
     )
+    if (meeting.expected_count, meeting.present_count) != (None, None):
+        meeting.expected_count = meeting.present_count = None
+        meeting.save(update_fields=["expected_count", "present_count"])
     values = list(statuses.values())
     counts = AttendanceCounts(
         expected=len(values),

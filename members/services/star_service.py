@@ -6,6 +6,11 @@ member, or the branch for a household). A refusal raises `ValidationError` in Ch
 "forbidden" for the policy's reason, else a dict keyed by form field where the reason belongs
 to one field, so the page shows it beside that field.
 
+A record also keeps its 责任人 and, where the branch's star rule (the nearest up the tree)
+keeps points (`StarRule.uses_points`), its 积分; a verified record is published (公示) on the
+branch's board by the secretary (`publish_services`), and a record that goes back to 待核实
+is no longer published.
+
 Duplicates (疑似重复): two records of the same member, the same date and the same content
 (compared trimmed) are taken for one service entered twice. Saving one is refused with
 `DuplicateService` unless the person confirms (“仍然保存”); the list marks such rows and the
@@ -26,7 +31,7 @@ from organizations.models import Organization, Verb, record_event
 
 from .. import policies, rules
 from ..models import Household, Member, Pairing, Plaque, ServiceRecord
-from ..queries import find_duplicates
+from ..queries import find_duplicates, nearest_star_rule
 
 
 class DuplicateService(ValidationError):
@@ -50,12 +55,25 @@ def _same_branch(branch: Organization, **rows: models.Model | None) -> None:
 # Service records ----------------------------------------------------------------------------
 
 
-def _check_service(*, served_on: datetime.date, hours: Decimal) -> None:
+POINTS_UNUSED = "本支部的星级评定标准未实行积分制，服务记录不记积分。"
+
+
+def uses_points(branch: Organization) -> bool:
+    """Whether the star rule in force for `branch` keeps 积分 on service records (one query)."""
+    rule = nearest_star_rule(branch)
+    return rule is not None and rule.uses_points
+
+
+def _check_service(
+    *, branch: Organization, served_on: datetime.date, hours: Decimal, points: Decimal | None
+) -> None:
     errors = {}
     if problem := rules.future_day_problem("served_on", served_on, timezone.localdate()):
         errors["served_on"] = problem
     if problem := rules.service_hours_problem(hours):
         errors["hours"] = problem
+    if points is not None and not uses_points(branch):
+        errors["points"] = POINTS_UNUSED
     if errors:
         raise ValidationError(errors)
 
@@ -69,7 +87,12 @@ def _duplicate_message(member: Member, served_on: datetime.date, count: int) -> 
 
 def _fields_summary(record: ServiceRecord) -> str:
     household = f"，服务对象{record.household.name}" if record.household else ""
-    return f"{record.served_on:%Y-%m-%d} {record.place}：{record.content}（{record.hours} 小时{household}）"
+    responsible = f"，责任人{record.responsible}" if record.responsible else ""
+    points = f"，{record.points} 分" if record.points is not None else ""
+    return (
+        f"{record.served_on:%Y-%m-%d} {record.place}：{record.content}"
+        f"（{record.hours} 小时{points}{household}{responsible}）"
+    )
 
 
 @transaction.atomic
@@ -84,16 +107,19 @@ def record_service(
     hours: Decimal,
     household: Household | None = None,
     feedback: str = "",
+    responsible: str = "",
+    points: Decimal | None = None,
     confirm_duplicate: bool = False,
 ) -> ServiceRecord:
     """Enter one service from a member's 星级服务卡; it counts toward stars once verified.
 
-    Raises `DuplicateService` when it looks already entered, unless `confirm_duplicate`.
+    `points` only where the branch's star rule keeps points. Raises `DuplicateService` when it
+    looks already entered, unless `confirm_duplicate`.
     """
     if reason := policies.cannot_record_services(by, branch):
         raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member, household=household)
-    _check_service(served_on=served_on, hours=hours)
+    _check_service(branch=branch, served_on=served_on, hours=hours, points=points)
     content = content.strip()
     duplicates = find_duplicates(member=member, served_on=served_on, content=content)
     if duplicates and not confirm_duplicate:
@@ -106,6 +132,8 @@ def record_service(
         household=household,
         hours=hours,
         feedback=feedback.strip(),
+        responsible=responsible.strip(),
+        points=points,
     )
     record.full_clean()
     record.save()
@@ -133,15 +161,20 @@ def update_service(
     hours: Decimal,
     household: Household | None = None,
     feedback: str = "",
+    responsible: str = "",
+    points: Decimal | None = None,
     confirm_duplicate: bool = False,
 ) -> ServiceRecord:
     """Change a service record. A verified record changed by someone who may not verify goes
-    back to 待核实 (the secretary checks it again); the secretary's own change stays verified."""
+    back to 待核实 (the secretary checks it again) and is no longer published; the secretary's
+    own change stays verified. Where the branch keeps no points, `points` is left out (None)
+    and whatever the record holds is kept."""
     branch = record.member.branch
     if reason := policies.cannot_record_services(by, branch):
         raise ValidationError(reason, code="forbidden")
     _same_branch(branch, member=member, household=household)
-    _check_service(served_on=served_on, hours=hours)
+    _check_service(branch=branch, served_on=served_on, hours=hours, points=points)
+    keeps_points = points is not None or uses_points(branch)
     content = content.strip()
     identity_changed = (member.pk, served_on, content) != (
         record.member_id,
@@ -164,6 +197,9 @@ def update_service(
     record.household = household
     record.hours = hours
     record.feedback = feedback.strip()
+    record.responsible = responsible.strip()
+    if keeps_points:
+        record.points = points
     after = (member.pk, _fields_summary(record), record.feedback)
     if before == after:
         return record
@@ -183,6 +219,9 @@ def update_service(
             record.verified_by = None
             record.verified_at = None
             lines.append("修改后待支部书记重新核实")
+            if record.published_on is not None:
+                record.published_on = None
+                lines.append("撤下公示，核实后需重新公示")
     if duplicates:
         lines.append("确认保存，与已有记录疑似重复")
     record.full_clean()
@@ -226,6 +265,50 @@ def verify_services(*, branch: Organization, by, records: Iterable[ServiceRecord
             target=record,
             organization=branch,
             summary=f"{record.member.name} {_fields_summary(record)}",
+            subject=record.member,
+        )
+    return pending
+
+
+@transaction.atomic
+def publish_services(
+    *, branch: Organization, by, records: Iterable[ServiceRecord], on: datetime.date | None = None
+) -> list[ServiceRecord]:
+    """公示: the branch secretary marks verified records as published on the board on `on`
+    (today when not given). Only verified records may be published; those already published
+    keep their date. The ones this call published are returned, each with an audit event."""
+    if reason := policies.cannot_verify_services(by, branch):
+        raise ValidationError(reason, code="forbidden")
+    day = on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError("公示日期不能晚于今天。")
+    records = list(records)
+    for record in records:
+        if record.member.branch_id != branch.pk:
+            raise ValidationError(f"“{record}”不是{branch.name}的服务记录。")
+    unverified = [r for r in records if r.verified_at is None]
+    if unverified:
+        raise ValidationError(f"有 {len(unverified)} 条记录尚未核实：只有已核实的服务记录才能公示。")
+    pending = [r for r in records if r.published_on is None]
+    if not pending:
+        return []
+    # The rows still unpublished and verified, locked: a record published (or sent back to
+    # 待核实) meanwhile is left alone, and two presses at once publish (and record) each once.
+    still = set(
+        ServiceRecord.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in pending], published_on__isnull=True, verified_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    ServiceRecord.objects.filter(pk__in=still).update(published_on=day)
+    pending = [r for r in pending if r.pk in still]
+    for record in pending:
+        record.published_on = day
+        record_event(
+            actor=by,
+            verb=Verb.PUBLISH_SERVICE,
+            target=record,
+            organization=branch,
+            summary=f"{record.member.name} {_fields_summary(record)}：{day:%Y-%m-%d} 公示",
             subject=record.member,
         )
     return pending

@@ -6,6 +6,7 @@ urlpatterns = [
     path("branches/<int:branch>/services/", service.service_list, name="service_list"),
     path("branches/<int:branch>/services/add/", service.service_add, name="service_add"),
     path("branches/<int:branch>/services/verify/", service.service_verify, name="service_verify"),
+    path("branches/<int:branch>/services/publish/", service.service_publish, name="service_publish"),
     path("branches/<int:branch>/services/<int:pk>/edit/", service.service_edit, name="service_edit"),
     path("branches/<int:branch>/services/<int:pk>/remove/", service.service_remove, name="service_remove"),
     path("branches/<int:branch>/households/", service.household_list, name="household_list"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from config.ratelimit import rate_limited
 from members import reports
 from members.queries import load_board, service_years
 from members.views.branch import branch_for
@@ -79,6 +81,7 @@ def _public_branch(code: str) -> Organization:
 
 
 @require_safe
+@rate_limited("public-board", per_minute=60)
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 def public_board(request, code):
     """The 公示栏 for 群众 scanning the QR code: no login, names, stars and counts only."""
@@ -100,20 +103,26 @@ def public_board(request, code):
 
 
 @require_safe
+@rate_limited("public-board-poster", per_minute=20)
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 def public_board_poster(request, code):
-    """The board as a printable A4 PDF poster with a QR code that opens the public page."""
+    """The board as a printable A4 PDF poster with a QR code that opens the public page.
+
+    Rendered once per branch, year and content and served from storage after that
+    (`reports.stored_poster`): a request without login cannot make the server render again and
+    again; only a change of the board (a verified service, a plaque) renders a new one."""
     branch = _public_branch(code)
     year = _year(request)
     public_url = _public_url(request, branch, year)
-    pdf = reports.render_board_poster(
+    name = reports.stored_poster(
         branch=branch,
         board=load_board(branch, year),
         public_url=public_url,
         qr_data_uri=_qr_data_uri(public_url, scale=10),
-        printed_on=timezone.localdate(),
+        today=timezone.localdate(),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    with default_storage.open(name, "rb") as stored:
+        response = HttpResponse(stored.read(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=f"党员星级服务公示栏-{branch.name}-{year}.pdf"
     )

@@ -47,6 +47,7 @@ RECORDS_URL = {
     ImportJob.Kind.HOUSEHOLDS: "members:household_list",
     ImportJob.Kind.SERVICES: "members:service_list",
     ImportJob.Kind.ATTENDANCE: "members:meeting_list",
+    ImportJob.Kind.MEETINGS: "members:meeting_list",
 }
 DESCRIPTIONS = {
     ImportJob.Kind.MEMBERS: "按《党员信息采集表》的 16 项，另可加“工作单位及职务”“党小组”两列。"
@@ -59,6 +60,9 @@ DESCRIPTIONS = {
     "同一党员、日期和服务内容的，更新已有记录。导入的记录仍需支部书记核实才计入星级。",
     ImportJob.Kind.ATTENDANCE: "每行一名党员在一次会议的出勤。会议按日期和主题对应“三会一课”中已登记的会议，"
     "请先登记会议。同一会议、同一党员的，更新已有出勤。",
+    ImportJob.Kind.MEETINGS: "每行一次会议，照纸质会议记录填写召开日期、会议类型、主题、地点、主持人、"
+    "记录人、应到和实到人数、列席人员、议程、会议记录和决议；党小组会填党小组。日期和主题相同的，更新已有会议。"
+    "缺席人员及原因请在会议页面的出勤表中登记，或用“会议出勤”导入。",
 }
 
 

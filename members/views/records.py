@@ -28,7 +28,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,8 +36,16 @@ from organizations.models import Kind, Organization
 
 from .. import figures, policies, rules
 from ..forms.records import AttendanceSheetForm, DuesPaymentForm, MeetingForm, parse_month
+from ..imports import MeetingImport, export_download
+from ..meeting_record import (
+    counted,
+    headcount,
+    meeting_record,
+    render_meeting_record,
+    with_sheet_counts,
+)
 from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
-from ..queries import branch_of, expected_members, with_attendance_counts
+from ..queries import branch_of, expected_members
 from ..rules import DUES_STATE_LABELS, DuesState
 from ..services.records import (
     record_attendance,
@@ -375,16 +383,12 @@ def _meeting_or_404(request, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("organization"), pk=pk)
 
 
-def _with_rate(meeting: Meeting) -> Meeting:
-    meeting.rate = rules.attendance_rate(
-        expected=meeting.expected_count, present=meeting.present_count, excused=meeting.excused_count
-    )
-    return meeting
-
-
 @login_required
 def meeting_list(request, branch: int):
     """三会一课: the meetings of the branch and its 党小组, newest first, by kind and month.
+
+    Each meeting shows 应到 / 实到 and the rate: counted from its saved sheet, else the numbers
+    typed on it (`members.meeting_record.Headcount`).
 
     Queries, whatever the number of meetings: session, user, the branch, the year's count and
     attendance rate (two), the page's count, the page's meetings with their attendance counts
@@ -396,7 +400,7 @@ def meeting_list(request, branch: int):
     kind = kind if kind in Meeting.Kind.values else ""
     month_text = request.GET.get("month", "").strip()
     month = parse_month(month_text)
-    meetings = with_attendance_counts(Meeting.objects.visible_to(request.user).within(branch)).annotate(
+    meetings = with_sheet_counts(Meeting.objects.visible_to(request.user).within(branch)).annotate(
         photo_count=Count("photos", distinct=True)
     )
     if kind:
@@ -407,7 +411,7 @@ def meeting_list(request, branch: int):
         meetings.select_related("organization").order_by("-held_on", "-pk"), PER_PAGE
     ).get_page(request.GET.get("page"))
     for meeting in page_obj:
-        _with_rate(meeting)
+        meeting.headcount = counted(meeting)
 
     year_start = today.replace(month=1, day=1)
     year = (
@@ -437,11 +441,28 @@ def meeting_list(request, branch: int):
     )
 
 
+MEETING_FIELDS = (
+    "location",
+    "host",
+    "recorder",
+    "expected_count",
+    "present_count",
+    "observers",
+    "agenda",
+    "minutes",
+    "resolutions",
+)
+
+
 def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
     groups = _groups(request, branch)
     photos = list(meeting.photos.all()) if meeting else []
+    # A meeting whose sheet is saved counts 应到 / 实到 from it; the form shows them, not boxes.
+    record = meeting_record(meeting, branch) if meeting else None
+    sheet_saved = bool(record and record.marks)
+    options = {"groups": groups, "photos_kept": len(photos), "sheet_saved": sheet_saved}
     if request.method == "POST":
-        form = MeetingForm(request.POST, request.FILES, groups=groups, photos_kept=len(photos))
+        form = MeetingForm(request.POST, request.FILES, **options)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.setdefault("group", None)
@@ -465,14 +486,12 @@ def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
                 "group": meeting.organization_id if is_group else None,
                 "held_on": meeting.held_on,
                 "topic": meeting.topic,
-                "location": meeting.location,
-                "minutes": meeting.minutes,
+                **{name: getattr(meeting, name) for name in MEETING_FIELDS},
             },
-            groups=groups,
-            photos_kept=len(photos),
+            **options,
         )
     else:
-        form = MeetingForm(initial={"held_on": timezone.localdate()}, groups=groups)
+        form = MeetingForm(initial={"held_on": timezone.localdate()}, **options)
     return render(
         request,
         "members/records/meeting_form.html",
@@ -481,6 +500,7 @@ def _meeting_form(request, *, branch: Organization, meeting: Meeting | None):
             "tab": "meetings",
             "form": form,
             "meeting": meeting,
+            "record": record,
             "photos": photos,
             # A page shown again after an error cannot keep the chosen files: say so.
             "photos_dropped": bool(request.FILES.getlist("photos")),
@@ -508,7 +528,9 @@ class SheetLine:
     member: Member
     status: str | None  # the saved mark, None when not marked yet
     expected: bool  # still 应到 (else: marked once, since moved out of the branch or 党小组)
+    reason: str = ""  # the saved 缺席原因
     field: object = None  # the 出席/缺席/请假 radios, for those who may save the sheet
+    reason_field: object = None  # the 缺席原因 box beside them
 
     @property
     def status_label(self) -> str:
@@ -518,9 +540,12 @@ class SheetLine:
 def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
     """The attendance sheet: who is expected, what was saved, the counts, and the form.
 
-    Two queries: the saved marks, and the members (expected ones and any marked).
+    Two queries: the saved marks (with their 缺席原因), and the members (expected ones and any
+    marked).
     """
-    marked = dict(meeting.attendances.values_list("member_id", "status"))
+    saved = list(meeting.attendances.values_list("member_id", "status", "reason"))
+    marked = {pk: status for pk, status, _ in saved}
+    reasons = {pk: reason for pk, _, reason in saved if reason}
     expected_ids = expected_members(meeting).values("pk")
     members = list(
         Member.objects.filter(Q(pk__in=expected_ids) | Q(pk__in=list(marked)))
@@ -528,13 +553,15 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
         .annotate(is_expected=ExpressionWrapper(Q(pk__in=expected_ids), output_field=BooleanField()))
         .order_by(F("group__path").asc(nulls_last=True), "name", "pk")
     )
-    form = AttendanceSheetForm(data, members=members, marked=marked) if may_edit else None
+    form = AttendanceSheetForm(data, members=members, marked=marked, reasons=reasons) if may_edit else None
     lines = [
         SheetLine(
             member=m,
             status=marked.get(m.pk),
             expected=bool(m.is_expected),
+            reason=reasons.get(m.pk, ""),
             field=form[AttendanceSheetForm.field_name(m)] if form else None,
+            reason_field=form[AttendanceSheetForm.reason_name(m)] if form else None,
         )
         for m in members
     ]
@@ -563,19 +590,34 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
 
 def _detail_context(request, meeting: Meeting, branch: Organization, *, data=None) -> dict:
     may_edit = policies.cannot_keep_meetings(request.user, branch) is None
+    sheet = _sheet(meeting, may_edit=may_edit, data=data)
+    counts = sheet["counts"]
     return {
         "branch": branch,
         "tab": "meetings",
         "meeting": meeting,
         "photos": list(meeting.photos.all()),
         "may_edit": may_edit,
-        **_sheet(meeting, may_edit=may_edit, data=data),
+        "headcount": headcount(
+            meeting,
+            marked=counts["expected"],
+            present=counts["present"],
+            absent=counts["absent"],
+            excused=counts["excused"],
+        ),
+        "absentees": [line for line in sheet["lines"] if line.status in ABSENT_STATUSES],
+        **sheet,
     }
+
+
+ABSENT_STATUSES = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
 
 
 @login_required
 def meeting_detail(request, pk: int):
-    """A meeting: what it was, its minutes and photos, and the attendance sheet with the rate."""
+    """A meeting as its paper 会议记录 has it — who chaired and recorded it, 应到 / 实到 / 列席,
+    who was absent and why, the agenda, minutes and resolutions — its photos, and the attendance
+    sheet with the rate."""
     meeting = _meeting_or_404(request, pk)
     branch = branch_of(meeting.organization)
     return render(request, "members/records/meeting_detail.html", _detail_context(request, meeting, branch))
@@ -593,7 +635,9 @@ def meeting_attendance(request, pk: int):
     saved_message = ""
     if form.is_valid():
         try:
-            counts = record_attendance(meeting=meeting, statuses=form.statuses(), by=request.user)
+            counts = record_attendance(
+                meeting=meeting, statuses=form.statuses(), reasons=form.reasons(), by=request.user
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -611,6 +655,35 @@ def meeting_attendance(request, pk: int):
     context["saved_message"] = saved_message
     template = "_attendance" if request.htmx else "meeting_detail"
     return render(request, f"members/records/{template}.html", context)
+
+
+@login_required
+def export_meetings(request, branch: int):
+    """三会一课 as .xlsx (or ?format=csv), one row per meeting, in the import layout: whoever
+    sees the branch gets the meetings they see."""
+    branch = branch_for(request, branch)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("没有这种文件格式。")
+    download = export_download(
+        kind=MeetingImport.kind, fmt=fmt, branch=branch, user=request.user, today=timezone.localdate()
+    )
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, download.filename)
+    return response
+
+
+@login_required
+def meeting_record_pdf(request, pk: int):
+    """The meeting's 会议记录 as a printable A4 PDF, for whoever sees the meeting."""
+    meeting = _meeting_or_404(request, pk)
+    branch = branch_of(meeting.organization)
+    pdf = render_meeting_record(meeting_record(meeting, branch), printed_on=timezone.localdate())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"会议记录-{branch.name}-{meeting.held_on:%Y%m%d}-{meeting.topic[:30]}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

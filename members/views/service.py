@@ -8,7 +8,12 @@ take answers 403 with the policy's reason and does not offer it. Every write goe
 `members.services.star_service`; a refusal is shown beside the form field it concerns.
 
 Verifying works as a plain form that redirects back to the filtered list; with htmx the list
-region (counts, rows, pager) is re-rendered in place.
+region (counts, rows, pager) is re-rendered in place. Publishing (公示) is a form of its own in
+that region: the verified, not yet published records the filters (党员, 月份, 服务对象) select are
+marked as published today, by whoever may verify.
+
+积分 is shown, entered and exported only where the branch's star rule keeps points
+(`star_service.uses_points`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from organizations.models import Organization
 
 from .. import policies
 from ..forms.service import (
+    PUBLISHED_NO,
+    PUBLISHED_YES,
     STATUS_CHOICES,
     STATUS_DUPLICATE,
     STATUS_UNVERIFIED,
@@ -46,12 +53,14 @@ from ..services.star_service import (
     DuplicateService,
     award_plaque,
     pair_member,
+    publish_services,
     record_service,
     remove_plaque,
     remove_service,
     save_household,
     unpair_member,
     update_service,
+    uses_points,
     verify_services,
 )
 from .branch import branch_for, forbid
@@ -89,13 +98,10 @@ def _service_list_url(branch: Organization, back: str = "") -> str:
     return f"{url}?{back}" if back else url
 
 
-def _service_list_context(request, branch: Organization, params, *, notice: str = "") -> dict:
-    """What the list page and its htmx region show for the filters in `params`.
+def _filters(request, branch: Organization, params) -> tuple[ServiceFilterForm, dict[str, str]]:
+    """The list's filter form for `params` and the valid filters chosen in it.
 
-    Queries: the branch's members, households and months with records (the filter choices);
-    the summary counts (one aggregate); the page's count and rows (member, household and
-    verifier joined, the duplicate flag an EXISTS in the same query); the role checks of
-    `cannot_verify_services` and `cannot_record_services`, asked once for every row.
+    Queries: the branch's members, households and months with records (the filter choices).
     """
     user = request.user
     members = list(
@@ -107,18 +113,14 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
         .only("id", "name", "category")
         .order_by("name", "id")
     )
-    branch_records = ServiceRecord.objects.visible_to(request.user).filter(member__branch=branch)
-    months = list(branch_records.dates("served_on", "month", order="DESC"))
+    records = ServiceRecord.objects.visible_to(user).filter(member__branch=branch)
+    months = list(records.dates("served_on", "month", order="DESC"))
     filters = ServiceFilterForm(params, members=members, households=households, months=months)
-    chosen = filters.values()
+    return filters, filters.values()
 
-    records = with_duplicate_flag(branch_records)
-    summary = records.aggregate(
-        total=Count("pk"),
-        unverified=Count("pk", filter=Q(verified_at__isnull=True)),
-        duplicates=Count("pk", filter=Q(is_duplicate=True)),
-    )
-    summary["verified"] = summary["total"] - summary["unverified"]
+
+def _selected(records, chosen: dict[str, str]):
+    """`records` narrowed to the 党员, 服务对象 and 月份 chosen (not 核实 or 公示 情况)."""
     if "member" in chosen:
         records = records.filter(member_id=chosen["member"])
     if "household" in chosen:
@@ -126,6 +128,40 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
     if "month" in chosen:
         year, month = (int(part) for part in chosen["month"].split("-"))
         records = records.filter(served_on__year=year, served_on__month=month)
+    return records
+
+
+PUBLISHABLE = Q(verified_at__isnull=False, published_on__isnull=True)
+
+
+def _service_list_context(request, branch: Organization, params, *, notice: str = "") -> dict:
+    """What the list page and its htmx region show for the filters in `params`.
+
+    Queries: the branch's members, households and months with records (the filter choices);
+    the summary counts (one aggregate); whether the branch keeps points (its star rule); the
+    page's count and rows (member, household and verifier joined, the duplicate flag an EXISTS
+    in the same query); the role checks of `cannot_verify_services` and `cannot_record_services`,
+    asked once for every row; for someone who may verify, how many of the chosen records wait
+    for 公示.
+    """
+    user = request.user
+    filters, chosen = _filters(request, branch, params)
+    branch_records = ServiceRecord.objects.visible_to(user).filter(member__branch=branch)
+
+    records = with_duplicate_flag(branch_records)
+    summary = records.aggregate(
+        total=Count("pk"),
+        unverified=Count("pk", filter=Q(verified_at__isnull=True)),
+        duplicates=Count("pk", filter=Q(is_duplicate=True)),
+        published=Count("pk", filter=Q(published_on__isnull=False)),
+    )
+    summary["verified"] = summary["total"] - summary["unverified"]
+    records = _selected(records, chosen)
+    selected = records
+    if chosen.get("published") == PUBLISHED_YES:
+        records = records.filter(published_on__isnull=False)
+    elif chosen.get("published") == PUBLISHED_NO:
+        records = records.filter(published_on__isnull=True)
     status = chosen.get("status")
     if status == STATUS_UNVERIFIED:
         records = records.filter(verified_at__isnull=True)
@@ -150,6 +186,9 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
     return {
         "branch": branch,
         "tab": "services",
+        "uses_points": uses_points(branch),
+        "publishable": selected.filter(PUBLISHABLE).count() if may_verify else 0,
+        "publish_scope": _scope_label(chosen, filters),
         "filters": filters,
         "chosen": chosen,
         "status": status or "",
@@ -213,6 +252,41 @@ def service_verify(request, branch: int):
     return HttpResponseRedirect(_service_list_url(branch, _back_query(back)))
 
 
+def _scope_label(chosen: dict[str, str], filters: ServiceFilterForm) -> str:
+    """The records a 公示 covers, in words: “2026年5月、张三的” or “全部”."""
+    parts = [
+        dict(filters.fields[name].choices)[chosen[name]]
+        for name in ("month", "member", "household")
+        if name in chosen
+    ]
+    return "、".join(parts) + "的" if parts else "全部"
+
+
+@login_required
+@require_POST
+def service_publish(request, branch: int):
+    """公示: mark the verified, unpublished records the list's filters select as published today."""
+    branch = branch_for(request, branch)
+    forbid(policies.cannot_verify_services(request.user, branch))
+    back = QueryDict(request.POST.get("back", ""))
+    _, chosen = _filters(request, branch, back)
+    records = _selected(
+        ServiceRecord.objects.visible_to(request.user).filter(member__branch=branch).filter(PUBLISHABLE),
+        chosen,
+    ).select_related("member", "household")
+    published = publish_services(branch=branch, by=request.user, records=records)
+    if published:
+        day = published[0].published_on
+        notice = f"已公示 {len(published)} 条已核实的服务记录，公示日期 {day:%Y-%m-%d}。"
+    else:
+        notice = "没有待公示的记录：只有已核实、尚未公示的记录才能公示。"
+    if request.htmx:
+        context = _service_list_context(request, branch, back, notice=notice)
+        return render(request, "members/service/_services.html", context)
+    (messages.success if published else messages.warning)(request, notice)
+    return HttpResponseRedirect(_service_list_url(branch, _back_query(back)))
+
+
 def _service_form_page(request, branch, form, *, record=None, duplicates=None, back=""):
     return render(
         request,
@@ -245,8 +319,9 @@ def service_add(request, branch: int):
     forbid(policies.cannot_record_services(request.user, branch))
     back = _back_query(request.GET)
     duplicates = None
+    points = uses_points(branch)
     if request.method == "POST":
-        form = ServiceForm(request.POST, branch=branch)
+        form = ServiceForm(request.POST, branch=branch, uses_points=points)
         if form.is_valid():
             try:
                 record = record_service(
@@ -271,7 +346,7 @@ def service_add(request, branch: int):
         for key in ("member", "household", "served_on"):
             if request.GET.get(key):
                 initial[key] = request.GET[key]
-        form = ServiceForm(initial=initial, branch=branch)
+        form = ServiceForm(initial=initial, branch=branch, uses_points=points)
     return _service_form_page(request, branch, form, duplicates=duplicates, back=back)
 
 
@@ -293,8 +368,9 @@ def service_edit(request, branch: int, pk: int):
     forbid(policies.cannot_record_services(request.user, branch))
     back = _back_query(request.GET)
     duplicates = None
+    points = uses_points(branch)
     if request.method == "POST":
-        form = ServiceForm(request.POST, branch=branch)
+        form = ServiceForm(request.POST, branch=branch, uses_points=points)
         if form.is_valid():
             try:
                 update_service(
@@ -317,8 +393,11 @@ def service_edit(request, branch: int, pk: int):
                 "household": record.household_id,
                 "hours": record.hours,
                 "feedback": record.feedback,
+                "responsible": record.responsible,
+                "points": record.points,
             },
             branch=branch,
+            uses_points=points,
         )
     return _service_form_page(request, branch, form, record=record, duplicates=duplicates, back=back)
 

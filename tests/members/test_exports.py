@@ -128,11 +128,13 @@ def test_service_export_says_whether_each_record_is_verified(client, cast, tree)
         "服务对象",
         "时长(小时)",
         "服务反馈",
+        "责任人",
         "核实情况",
+        "公示日期",
     ]
     assert rows[1][0] == "李明"
     assert rows[1][5] == "李明帮扶户"
-    assert rows[1][-1] == "已核实"
+    assert rows[1][-2] == "已核实"
 
 
 # Formula escaping: each dangerous leading character, in each format ---------------------------

@@ -479,13 +479,13 @@ def test_the_list_shows_each_meetings_rate_and_the_years(client, tree, cast, dat
     )
     login(client, cast, "inspector")
     response = client.get(reverse("members:meeting_list", args=[tree.branch_a1.pk]))
-    rates = {m.topic: m.rate for m in response.context["page_obj"]}
+    rates = {m.topic: m.headcount.rate for m in response.context["page_obj"]}
     assert rates == {"学习党章": Decimal("100.0"), "支委会": Decimal("75.0")}
     assert response.context["year_rate"] == Decimal("85.7")  # 6 present of (8 − 1 excused)
     assert response.context["year"]["total"] == 2
     html = response.content.decode()
     assert "100.0%" in html
-    assert re.search(r"75\.0%</span>\s*<span[^>]*>3/4</span>", html)
+    assert re.search(r"4 / 3\s*</td>\s*<td[^>]*>\s*<span[^>]*>75\.0%</span>", html)
 
 
 def test_the_list_filters_by_kind_and_month(client, tree, cast, data):

@@ -203,7 +203,7 @@ def test_poster_text_has_the_board_and_the_public_address(client, board_data):
     assert "王秀兰" in text
     assert "五星级党员示范户" in text
     assert f"http://testserver/board/A1/?year={YEAR}" in text
-    assert "打印于" in text and "第1/1页" in text
+    assert "生成于" in text and "第1/1页" in text
     assert PHONE not in text and ID_NUMBER not in text
 
 
@@ -270,3 +270,51 @@ def test_public_page_query_count_does_not_grow_with_members(client, tree, member
         response = client.get(public_url(year=YEAR))
 
     assert response.content.decode().count("服务 2 次") == members
+
+
+# The poster is rendered once per content and served from storage --------------------------------
+
+
+def test_the_poster_is_rendered_once_and_again_only_when_the_board_changes(
+    client, board_data, monkeypatch, tree, cast, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    rendered = []
+    real = reports.render_board_poster
+
+    def counting(**kwargs):
+        rendered.append(kwargs["board"].year)
+        return real(**kwargs)
+
+    monkeypatch.setattr(reports, "render_board_poster", counting)
+
+    first = client.get(poster_url(year=YEAR))
+    again = client.get(poster_url(year=YEAR))
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert rendered == [YEAR]
+
+    record = record_service(
+        branch=tree.branch_a1,
+        by=cast.secretary,
+        member=board_data,
+        served_on=datetime.date(YEAR, 4, 1),
+        place="村委会",
+        content="义务清扫",
+        hours=Decimal("1"),
+    )
+    unverified = client.get(poster_url(year=YEAR))
+    assert rendered == [YEAR]  # an unverified record is not on the board
+    verify_services(branch=tree.branch_a1, by=cast.secretary, records=[record])
+    changed = client.get(poster_url(year=YEAR))
+    assert rendered == [YEAR, YEAR]
+    assert changed.content != unverified.content
+    kept = sorted(p.name for p in (tmp_path / "posters" / "A1").iterdir())
+    assert len(kept) == 1 and kept[0].startswith(f"{YEAR}-")
+
+
+def test_public_pages_are_rate_limited(client, board_data):
+    for _ in range(20):
+        assert client.get(poster_url(year=YEAR)).status_code == 200
+    refused = client.get(poster_url(year=YEAR))
+    assert refused.status_code == 429 and "Retry-After" in refused

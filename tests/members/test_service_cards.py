@@ -533,10 +533,11 @@ def test_list_query_count_does_not_grow_with_rows(
         if i % 2:
             verify_services(branch=tree.branch_a1, by=cast.secretary, records=[record])
     client.force_login(cast.secretary)
-    # session, user; the branch (visible_to); the branch's members, households and months with
-    # records (the filter choices); the summary aggregate; the page's count and its rows
-    # (member, household and verifier joined, the duplicate flag an EXISTS in the same query);
-    # may_verify and may_keep (one role query each for the secretary); the top bar's roles.
+    # session, user, the user's roles (read once for the scope, the policies and the top bar);
+    # the branch (visible_to); the branch's members, households and months with records (the
+    # filter choices); the summary aggregate; the page's count and its rows (member, household
+    # and verifier joined, the duplicate flag an EXISTS in the same query); the star rule (积分
+    # or not); how many of the chosen records wait for 公示 (for the secretary, who may verify).
     with django_assert_max_num_queries(12):
         response = client.get(url("members:service_list", tree.branch_a1))
     assert len(response.context["records"]) == min(rows, 25)
