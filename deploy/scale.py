@@ -72,6 +72,7 @@ import django
 import psycopg
 from django.apps import apps
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if not apps.ready:
@@ -80,9 +81,13 @@ if not apps.ready:
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -1001,7 +1006,9 @@ def measured_patterns() -> list[Pattern]:
     ]
 
 
-def _clients() -> dict[str | None, Client]:
+def clients() -> dict[str | None, Client]:
+    """A client per demo account, logged in (its session row is in the database now), and one for
+    a visitor."""
     clients: dict[str | None, Client] = {None: Client()}
     for role, username in ROLES.items():
         client = Client()
@@ -1040,11 +1047,12 @@ def fetch(client: Client, path: str) -> tuple[int, str, int, int, float]:
     return response.status_code, kind, len(queries), len(body), elapsed
 
 
-def discover(log: Callable[[str], None] = print) -> tuple[list[Target], list[str]]:
+def discover(
+    clients: dict[str | None, Client], log: Callable[[str], None] = print
+) -> tuple[list[Target], list[str]]:
     """The pages each role reaches in the demo county: for each pattern, the first filled path that
     answers 200. Also the patterns that are pages but no role could fill or open (listed under
     the table); actions that answer a GET with 405 or a redirect are not pages and not listed."""
-    clients = _clients()
     users = {role: User.objects.get(username=username) for role, username in ROLES.items()}
     targets, unreached = [], []
     for pattern in measured_patterns():
@@ -1072,21 +1080,94 @@ def discover(log: Callable[[str], None] = print) -> tuple[list[Target], list[str
     return targets, unreached
 
 
-def measure(targets: list[Target], runs: int, log: Callable[[str], None] = print) -> dict[Target, Result]:
-    """Each target `runs` times after one warm-up: median time, queries and size of the last."""
-    clients = _clients()
-    results = {}
+@dataclass
+class Side:
+    """One size of the data: its database connection and a cache of its own, put in place of the
+    default ones while its requests run (so nothing one size caches is served to the other)."""
+
+    database: BaseDatabaseWrapper
+    cache: BaseCache
+
+    @classmethod
+    def current(cls, name: str) -> Side:
+        """The database in use now."""
+        return cls(connections["default"], cls._cache(name))
+
+    @classmethod
+    def of_database(cls, name: str, database_name: str) -> Side:
+        """Another database on the same server, as the same settings reach it."""
+        settings_dict = {**connections["default"].settings_dict, "NAME": database_name}
+        database = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
+        return cls(database, cls._cache(name))
+
+    @staticmethod
+    def _cache(name: str) -> BaseCache:
+        cache = caches.create_connection("default")
+        cache.key_prefix = f"bench-scale-{name}"
+        return cache
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        saved = connections["default"], caches["default"]
+        connections["default"], caches["default"] = self.database, self.cache
+        try:
+            yield
+        finally:
+            connections["default"], caches["default"] = saved
+
+
+def measure(
+    targets: list[Target],
+    runs: int,
+    clients: dict[str | None, Client],
+    sides: dict[str, Side],
+    log: Callable[[str], None] = print,
+) -> dict[str, dict[Target, Result]]:
+    """Each target on every side: one warm-up each, then `runs` requests taking turns between the
+    sides (who goes first alternating), so a change in the machine's load while this runs falls
+    on both sizes alike. Median time; the most queries of any run; the last size."""
+    results: dict[str, dict[Target, Result]] = {name: {} for name in sides}
     for number, target in enumerate(targets, start=1):
-        fetch(clients[target.role], target.path)
-        times, queries = [], []
-        for _ in range(runs):
-            status, kind, count, size, elapsed = fetch(clients[target.role], target.path)
-            times.append(elapsed)
-            queries.append(count)
-        results[target] = Result(status, kind, max(queries), statistics.median(times), size, times)
+        client = clients[target.role]
+        measured = {name: {"times": [], "queries": []} for name in sides}
+        for side in sides.values():
+            with side.active():
+                fetch(client, target.path)
+        for run in range(runs):
+            order = list(sides.items()) if run % 2 == 0 else list(reversed(sides.items()))
+            for name, side in order:
+                with side.active():
+                    status, kind, count, size, elapsed = fetch(client, target.path)
+                measured[name]["times"].append(elapsed)
+                measured[name]["queries"].append(count)
+                measured[name]["last"] = (status, kind, size)
+        for name, found in measured.items():
+            status, kind, size = found["last"]
+            times = found["times"]
+            results[name][target] = Result(
+                status, kind, max(found["queries"]), statistics.median(times), size, times
+            )
         if number % 25 == 0:
-            log(f"  已测 {number}/{len(targets)} 个页面")
+            log(f"  已测 {number}/{len(targets)} 个（页面, 角色）")
     return results
+
+
+def copy_database(source: str, copy: str) -> None:
+    """`copy` made afresh from `source` (PostgreSQL's TEMPLATE: a file copy, nobody connected)."""
+    connections.close_all()
+    settings_dict = connections["default"].settings_dict
+    server = make_conninfo(
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"] or None,
+        password=settings_dict["PASSWORD"] or None,
+        dbname="postgres",
+    )
+    with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(copy), sql.Identifier(source))
+        )
 
 
 # The table -----------------------------------------------------------------------------------
@@ -1227,9 +1308,10 @@ def timed(label: str, log: Callable[[str], None] = print) -> Iterator[list[float
 def run_in_scale_database(factor: float, runs: int, output: Path) -> int:
     """The work, in a process whose database is the scale one (see main)."""
     name = connection.settings_dict["NAME"]
-    if connection.vendor != "postgresql" or not str(name).endswith(SUFFIX):
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
+    if connection.vendor != "postgresql" or not str(name).endswith(SUFFIX) or pooled:
         print(
-            f"只在名字以 {SUFFIX} 结尾的 PostgreSQL 数据库里运行（现在是 {name}）："
+            f"只在名字以 {SUFFIX} 结尾的 PostgreSQL 数据库里、不用连接池运行（现在是 {name}）："
             "请用 python -m deploy.scale。"
         )
         return 2
@@ -1248,12 +1330,13 @@ def run_in_scale_database(factor: float, runs: int, output: Path) -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
     demo_counts = row_counts()
-
+    logged_in = clients()
     with timed("找页面", log):
-        targets, unreached = discover(log)
-    log(f"{len(targets)} 个（页面, 角色），负载 {load_average()}")
-    with timed("演示规模测量", log):
-        demo_results = measure(targets, runs, log)
+        targets, unreached = discover(logged_in, log)
+    log(f"{len(targets)} 个（页面, 角色）")
+    # The demo county stays as it is in a copy; the city grows in this database.
+    demo_name = f"{name}_demo"
+    copy_database(name, demo_name)
 
     log(f"城市规模数据（系数 {factor:g}）：")
     began = time.monotonic()
@@ -1264,14 +1347,17 @@ def run_in_scale_database(factor: float, runs: int, output: Path) -> int:
     city_counts = row_counts()
 
     load_before = load_average()
-    with timed("城市规模测量", log):
-        city_results = measure(targets, runs, log)
-    rows = rows_of(demo_results, city_results)
+    sides = {"demo": Side.of_database("demo", demo_name), "city": Side.current("city")}
+    with timed(f"测量（演示库 {demo_name} 与城市库交替）", log):
+        results = measure(targets, runs, logged_in, sides, log)
+    sides["demo"].database.close()
+    rows = rows_of(results["demo"], results["city"])
 
     heading = [
         f"# make bench-scale：{timezone.localtime():%Y-%m-%d %H:%M}，规模系数 {factor:g}",
         "",
-        f"PostgreSQL {server_version()}；每页先预热 1 次，再取 {runs} 次的中位数；"
+        f"PostgreSQL {server_version()}。演示县留在一份副本里，城市在原库上长成；每个（页面, 角色）"
+        f"在两个库上先各预热 1 次，再交替各请求 {runs} 次取中位数。"
         f"测量时负载 {load_before} → {load_average()}。",
         "",
         "| | " + " | ".join(demo_counts) + " |",
@@ -1349,6 +1435,9 @@ def main(argv: list[str] | None = None) -> int:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": scale_url,
         "MEDIA_ROOT": str(MEDIA_ROOT),
+        # Two databases side by side in one process (see Side): connections of their own, not
+        # the pool, which Django keeps per alias.
+        "DATABASE_POOL": "false",
         # Jobs a page enqueues (a large export) go nowhere: no worker of the user's picks them up.
         "CELERY_BROKER_URL": "memory://",
         "PYTHONUNBUFFERED": "1",

@@ -20,7 +20,7 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -42,7 +42,9 @@ def meeting_attendance_rate(branch: Organization, start: datetime.date, end: dat
     Pooled, not averaged: all present marks over all (expected − excused) marks of the period's
     saved attendance sheets (see `members.rules.attendance_rate` for why excused members are
     left out), so a 支部党员大会 of 40 weighs more than a 支委会 of 5. A meeting whose sheet was
-    never saved adds nothing. None when the period has no saved sheet. One query.
+    never saved adds nothing — unless its 会议记录 gives the head counts (应到 / 实到, as an
+    imported paper record does): those count as they are, with no one excused. None when the
+    period has neither. Two queries.
     """
     counts = (
         Attendance.objects.within(branch)
@@ -56,7 +58,22 @@ def meeting_attendance_rate(branch: Organization, start: datetime.date, end: dat
             excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
         )
     )
-    return attendance_rate(**counts)
+    typed = (
+        Meeting.objects.within(branch)
+        .filter(
+            held_on__gte=start,
+            held_on__lte=end,
+            expected_count__isnull=False,
+            present_count__isnull=False,
+            attendances__isnull=True,
+        )
+        .aggregate(expected=Sum("expected_count"), present=Sum("present_count"))
+    )
+    return attendance_rate(
+        expected=counts["expected"] + (typed["expected"] or 0),
+        present=counts["present"] + (typed["present"] or 0),
+        excused=counts["excused"],
+    )
 
 
 def activities_per_month(

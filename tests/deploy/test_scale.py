@@ -289,6 +289,24 @@ def test_fetch_measures_a_page_and_a_download_as_their_user(city):
     assert status == 302
 
 
+def test_measure_takes_turns_between_the_sides_and_keeps_the_median(city):
+    branch = Organization.objects.get(code="SFQ-CG-LY")
+    targets = [
+        scale.Target(
+            "members:star_board", "branches/<int:branch>/stars/", f"/branches/{branch.pk}/stars/", "secretary"
+        ),
+        scale.Target("members:public_board", "board/<str:code>/", "/board/SFQ-CG-LY/", None),
+    ]
+    sides = {"demo": scale.Side.current("demo"), "city": scale.Side.current("city")}
+    assert sides["demo"].cache.make_key("x") != sides["city"].cache.make_key("x")
+    results = scale.measure(targets, 3, scale.clients(), sides, log=lambda line: None)
+    for name in ("demo", "city"):
+        for target in targets:
+            result = results[name][target]
+            assert result.status == 200 and result.kind == "页面" and result.queries > 0
+            assert len(result.times) == 3 and result.median_ms == sorted(result.times)[1]
+
+
 def _row(
     route: str, role: str | None, demo_ms: float, city_ms: float, queries=(5, 5), status=200
 ) -> scale.Row:

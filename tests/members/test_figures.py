@@ -86,7 +86,7 @@ def test_meeting_attendance_rate_pools_the_branch_and_its_groups(
     # A meeting whose sheet was never saved adds nothing.
     meeting(tree.branch_a1, by, D(2026, 5, 1))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         rate = figures.meeting_attendance_rate(tree.branch_a1, D(2026, 1, 1), D(2026, 6, 30))
 
     # present 3 + 2 + 2 = 7 over (10 expected − 1 excused) = 9 → 77.8
@@ -96,9 +96,26 @@ def test_meeting_attendance_rate_pools_the_branch_and_its_groups(
 
 def test_meeting_attendance_rate_of_an_empty_period_is_none(tree, cast, people, django_assert_num_queries):
     meeting(tree.branch_a1, cast.secretary, D(2026, 3, 5), marks=dict.fromkeys(people["all"], P))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert figures.meeting_attendance_rate(tree.branch_a1, D(2025, 1, 1), D(2025, 12, 31)) is None
     assert figures.meeting_attendance_rate(tree.branch_b1, D(2026, 1, 1), D(2026, 12, 31)) is None
+
+
+def test_a_paper_records_head_counts_count_where_no_sheet_was_saved(tree, cast, people):
+    """An imported 会议记录 gives 应到 / 实到 without a sheet member by member: it counts; a
+    meeting with a saved sheet counts by its sheet, whatever numbers were typed before."""
+    g1, g2 = people["group"]
+    o1, o2 = people["others"]
+    by = cast.secretary
+    meeting(tree.branch_a1, by, D(2026, 3, 5), marks={g1: P, g2: P, o1: P, o2: A})  # 3 of 4
+    typed = meeting(tree.branch_a1, by, D(2026, 4, 5))
+    Meeting.objects.filter(pk=typed.pk).update(expected_count=20, present_count=18)
+    half_typed = meeting(tree.branch_a1, by, D(2026, 4, 6))
+    Meeting.objects.filter(pk=half_typed.pk).update(expected_count=20)  # no 实到: nothing to count
+
+    rate = figures.meeting_attendance_rate(tree.branch_a1, D(2026, 1, 1), D(2026, 6, 30))
+
+    assert rate == Decimal("87.5")  # (3 + 18) / (4 + 20)
 
 
 # Activities per month ---------------------------------------------------------------------------
@@ -311,7 +328,7 @@ def test_every_figure_takes_the_same_queries_for_5_and_50_members(
     ServiceRecordFactory.create_batch(size, member=factory.Iterator(members), served_on=D(2026, 3, 1))
     start, end, today = D(2026, 1, 1), D(2026, 12, 31), D(2026, 6, 15)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert figures.meeting_attendance_rate(tree.branch_a1, start, end) == Decimal("100.0")
     with django_assert_num_queries(1):
         figures.activities_per_month(tree.branch_a1, start, end, today=today)
