@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # sent with the cross-site requests the attack needs. Static files come pre-compressed.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL anywhere in the request is refused (400) before a view passes it to the database.
+    "config.guards.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import io
 import random
 from collections import Counter
 from contextlib import contextmanager
@@ -76,11 +77,22 @@ from organizations.models import AuditEvent, Kind, Organization, Role, Sector, U
 from organizations.permissions import grant_admin_access
 
 AS_OF = datetime.date(2026, 11, 28)
+
+
 # A tiny PNG (1×1, red) as the demo's evidence photo: real content, so the upload check passes.
-DEMO_PHOTO = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000"
-    "00030101001854ad4b0000000049454e44ae426082"
-)
+def _demo_photo() -> bytes:
+    """A small photo-like PNG (a red banner over a wall) for the demo's evidence and meeting
+    photos: a real image, since uploads are decoded and re-encoded."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (160, 120), (236, 232, 224))
+    ImageDraw.Draw(image).rectangle((10, 14, 150, 44), fill=(178, 24, 24))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+DEMO_PHOTO = _demo_photo()
 SEED = 20260301
 DEMO_PASSWORD = "demo12345"
 WORK_COMMITTEE_CODE = "SFQ-GW"

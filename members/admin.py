@@ -64,6 +64,16 @@ class MemberAdmin(
     list_filter = (BRANCH_FILTER, "status", "is_mobile", "is_lost_contact", "party_standing", "gender")
     search_fields = ("name", "phone")
     list_select_related = ("branch",)
+    # Shown masked in the list: a filter, a search or an order on it would tell the masked
+    # digits one request at a time (`?id_number__startswith=1101…` answering 1 row or 0).
+    masked_fields = ("id_number",)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] in self.masked_fields and not getattr(
+            getattr(request, "user", None), "is_superuser", False
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
     fieldsets = (
         (
             "基本信息",

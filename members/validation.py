@@ -126,6 +126,13 @@ def is_group_of(group: Organization, branch: Organization) -> bool:
     return group.kind == Kind.GROUP and group.depth == branch.depth + 1 and group.path.startswith(branch.path)
 
 
+# Dates no roster can rightly hold: the oldest members alive were born after 1900; no one joined
+# before the Party was founded; and no one joined as a child (党章: 年满十八岁; rosters of the
+# revolutionary years hold members who joined at 15 or 16, so the check is gentler).
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+PARTY_FOUNDED = datetime.date(1921, 7, 1)
+YOUNGEST_JOINING_AGE = 14
+
 DATE_LABELS = {
     "birth_date": "出生日期",
     "joined_on": "加入党组织日期",
@@ -190,8 +197,14 @@ def check_member(
     birth_date, joined_on, full_member_on = (
         data.get(n) for n in ("birth_date", "joined_on", "full_member_on")
     )
+    if birth_date and birth_date < EARLIEST_BIRTH:
+        refuse("birth_date", f"出生日期早于 {EARLIEST_BIRTH.year} 年，请核对。")
+    if joined_on and joined_on < PARTY_FOUNDED:
+        refuse("joined_on", "加入党组织日期不能早于 1921年7月1日（中国共产党成立）。")
     if birth_date and joined_on and joined_on <= birth_date:
         refuse("joined_on", "加入党组织日期应晚于出生日期。")
+    elif birth_date and joined_on and joined_on < _years_after(birth_date, YOUNGEST_JOINING_AGE):
+        refuse("joined_on", f"加入党组织时不满 {YOUNGEST_JOINING_AGE} 岁，请核对出生日期和加入党组织日期。")
     if data.get("status") == PROBATIONARY:
         if full_member_on:
             refuse(
@@ -208,6 +221,13 @@ def check_member(
     if errors:
         raise RegisterError(errors)
     return data
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def check_whereabouts(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,15 @@ what it enforces cannot drift apart.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from spreadsheets.limits import check_archive
 
 # Extension → how the file's first bytes must look. Browsers' declared content types are
 # not trusted; the content is.
@@ -83,3 +87,80 @@ def check_upload(file, extensions: tuple[str, ...] = tuple(UPLOAD_SIGNATURES)) -
     file.seek(0)
     if not head.startswith(UPLOAD_SIGNATURES.get(extension, ())):
         raise ValidationError(f"文件内容与扩展名 .{extension} 不符。")
+    if extension in IMAGE_EXTENSIONS:
+        _reencode_image(file, extension)
+    elif extension == "pdf":
+        _check_pdf(file)
+    elif head.startswith(b"PK"):
+        _check_office(file, extension)
+
+
+# Past the first bytes: what the file really is -----------------------------------------------
+
+# A photo of a meeting or a site is a few megapixels; a "photo" that decodes to more is a
+# decompression bomb (a small PNG of one colour that expands to gigabytes).
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def _reencode_image(file: UploadedFile, extension: str) -> None:
+    """Decode the image fully (Pillow) and store it re-encoded: anything that is not a whole
+    JPEG or PNG — HTML behind JPEG magic bytes, a truncated file, a decompression bomb — is
+    refused, and what is kept carries no trailing bytes and no EXIF (a phone photo's GPS
+    position stays on the phone). The photo's orientation is applied first."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    expected = "PNG" if extension == "png" else "JPEG"
+    data = file.read()
+    file.seek(0)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format != expected:
+                raise ValidationError(f"文件内容与扩展名 .{extension} 不符。")
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValidationError("图片像素过大，请缩小后再上传（不超过 4000 万像素）。")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            if expected == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError("图片文件已损坏或不是真正的图片，请重新拍照或另存后上传。") from error
+    encoded = out.getvalue()
+    file.seek(0)
+    file.truncate()
+    file.write(encoded)
+    file.flush()
+    file.seek(0)
+    file.size = len(encoded)
+
+
+def _check_pdf(file: UploadedFile) -> None:
+    """A PDF ends with %%EOF (a file cut short, or something else wearing %PDF in front,
+    does not)."""
+    size = file.size
+    file.seek(max(size - 2048, 0))
+    tail = file.read()
+    file.seek(0)
+    if b"%%EOF" not in tail:
+        raise ValidationError("PDF 文件不完整或已损坏，请重新导出后上传。")
+
+
+def _check_office(file: UploadedFile, extension: str) -> None:
+    """An .docx/.xlsx/.pptx is a zip holding [Content_Types].xml; bounded in members, unpacked
+    size and compression ratio (`spreadsheets.limits.check_archive`), so a zip bomb is refused
+    before anything unpacks it."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            check_archive(archive)
+            if "[Content_Types].xml" not in archive.namelist():
+                raise ValidationError(f"文件内容与扩展名 .{extension} 不符。")
+    except zipfile.BadZipFile as error:
+        raise ValidationError(f"文件已损坏，不是有效的 .{extension} 文件。") from error
+    finally:
+        file.seek(0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,12 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .errors import FileRefused
+from .limits import MAX_COLUMNS, check_archive
 from .writing import DANGEROUS_LEADS
 
 MAX_ROWS = 20_000
+# Rows read at most, blank ones included: a sheet of a million empty rows stops here.
+MAX_SCANNED = 2 * MAX_ROWS + 100
 # How far down a title, a notes line (填报单位、填报日期) or a blank line may push the header row.
 HEADER_SEARCH_ROWS = 10
 
@@ -70,21 +75,32 @@ def read_table(data: bytes, name: str) -> Table:
     extension = Path(name).suffix.lower().lstrip(".")
     if extension == "xlsx":
         try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                check_archive(archive)
+        except zipfile.BadZipFile as error:
+            raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
+        try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises several unrelated types for a bad file
             raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
         try:
-            return _table(workbook.worksheets[0].iter_rows(values_only=True))
+            sheet = workbook.worksheets[0]
+            return _table(sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_SCANNED + 1, values_only=True))
+        except FileRefused:
+            raise
+        except Exception as error:  # a part defusedxml refuses, or XML cut short
+            raise FileRefused("无法读取该文件，请上传 Excel（.xlsx）文件。") from error
         finally:
             workbook.close()
     if extension == "csv":
+        # Decoded as it is read, so reading stops at the row limit without the whole file ever
+        # becoming text; a file that is not UTF-8 is read again as GB18030.
         for encoding in ("utf-8-sig", "gb18030"):
+            text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
             try:
-                text = data.decode(encoding)
+                return _table(row[:MAX_COLUMNS] for row in csv.reader(text))
             except UnicodeDecodeError:
                 continue
-            try:
-                return _table(csv.reader(io.StringIO(text, newline="")))
             except csv.Error as error:
                 raise FileRefused("无法读取该 CSV 文件，请在 Excel 中另存为 .xlsx 后上传。") from error
         raise FileRefused("无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后上传。")
@@ -136,13 +152,20 @@ def _sub_headings(header: list[str], row: Sequence[Any] | None) -> list[str] | N
         return None
     cells = [heading(v) if isinstance(v, str) else v for v in row]
     filled = [(i, c) for i, c in enumerate(cells) if c not in (None, "")]
-    if not filled or any(not isinstance(c, str) for _, c in filled):
+    # A group spans at least two columns, so a second line has at least two headings.
+    if len(filled) < 2 or any(not isinstance(c, str) for _, c in filled):
         return None
     width = len(header)
+    named = {i for i, _ in filled}
+
+    def above(i: int) -> str:
+        return header[i] if i < width else ""
+
     for i, _ in filled:
-        above = header[i] if i < width else ""
-        group_start = bool(above) and i + 1 < width and not header[i + 1]
-        if above and not group_start:
+        # The first cell of a merged group: a heading with an empty one to its right, and the
+        # group's next sub-heading under that empty one.
+        group_start = bool(above(i)) and not above(i + 1) and i + 1 in named
+        if above(i) and not group_start:
             return None
     return [c if isinstance(c, str) else "" for c in cells]
 
@@ -169,7 +192,7 @@ def _table(records: Iterable[Sequence[Any]]) -> Table:
         ]
         at += 1
         header_row += 1
-    records = iter([*first[at + 1 :], *records])
+    records = itertools.chain(first[at + 1 :], records)
     named = [h for h in headers if h]
     duplicated = sorted({h for h in named if named.count(h) > 1})
     if duplicated:
@@ -177,6 +200,10 @@ def _table(records: Iterable[Sequence[Any]]) -> Table:
     rows = []
     unnamed: set[int] = set()
     for number, values in enumerate(records, start=header_row + 1):
+        if number > MAX_SCANNED:
+            raise FileRefused(
+                f"文件超过 {MAX_ROWS} 行（含空行超过 {MAX_SCANNED} 行），请分成几个文件分别导入。"
+            )
         if values is None or _blank(values):
             continue
         if len(rows) == MAX_ROWS:

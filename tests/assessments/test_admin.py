@@ -35,7 +35,7 @@ from tests.organizations.factories import UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%test\n"
+PDF = b"%PDF-1.4\n%test\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

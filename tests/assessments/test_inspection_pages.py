@@ -21,10 +21,11 @@ from campaigns.services import mark_self_assessed, request_acceptance
 from tests.assessments.acceptance_factories import full_answers, requested_site, scheduled, score_all
 from tests.assessments.self_assessment_factories import approved_site, complete_answers
 from tests.campaigns.factories import ACCEPTANCE_DAY, IMPLEMENTATION_DAY
+from tests.images import png_bytes, same_picture
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 JSON = {"HTTP_ACCEPT": "application/json"}
 SECOND_NOTE = "第二组员的现场记录：活动室制度未上墙"
 
@@ -220,7 +221,7 @@ def test_a_photo_before_signing_answers_each_role(client, cast, team, lead_photo
     response = client.get(photo_url(lead_photo))
     assert response.status_code == expected
     if expected == 200:
-        assert b"".join(response.streaming_content) == PNG
+        assert same_picture(b"".join(response.streaming_content), PNG)
         assert response["Content-Type"] == "image/png"
         assert response["X-Content-Type-Options"] == "nosniff"
     if role == "second":
@@ -458,7 +459,7 @@ def test_a_photo_upload_is_checked_by_its_content(client, team, requested):
     assert response.status_code == 200
     row = InspectorScore.objects.get()
     assert response.json()["photo_url"] == photo_url(row)
-    assert b"".join(client.get(photo_url(row)).streaming_content) == PNG
+    assert same_picture(b"".join(client.get(photo_url(row)).streaming_content), PNG)
 
 
 # Submitting ------------------------------------------------------------------------------------

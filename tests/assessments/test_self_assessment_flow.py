@@ -22,10 +22,11 @@ from campaigns.models import Site
 from campaigns.services import LifecycleError
 from organizations.models import AuditEvent, Verb
 from tests.assessments.self_assessment_factories import approved_site, complete_answers
+from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ from assessments.services.self_assessment import (
 )
 from campaigns.models import Site
 from tests.assessments.self_assessment_factories import approved_site, complete_answers
+from tests.images import png_bytes, same_picture
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -196,7 +197,7 @@ def test_a_photo_is_uploaded_and_served_within_scope(client, cast, setup):
     assert "支委会.png" in response.content.decode()
     evidence = Evidence.objects.get()
     file_url = reverse("assessments:evidence_file", args=[evidence.pk])
-    assert b"".join(client.get(file_url).streaming_content) == PNG
+    assert same_picture(b"".join(client.get(file_url).streaming_content), PNG)
     client.force_login(cast.inspector)
     assert client.get(file_url).status_code == 200
     client.force_login(cast.outsider)

@@ -33,7 +33,7 @@ from organizations.models import AuditEvent, Verb
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 CAMPAIGN_NAME = "2026年度基层党建示范点创建活动"
 REJECTION = "创建方案目标不够具体，请补充党员活动室建设和“党员联系农户”的措施后重新申报。"
 

@@ -28,7 +28,7 @@ from tests.organizations.factories import UserFactory, give_role, make_org
 pytestmark = pytest.mark.django_db
 
 ROLES = ["org_department", "committee", "secretary", "inspector", "outsider"]
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
 def on_day(monkeypatch, day: datetime.date) -> None:

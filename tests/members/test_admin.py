@@ -317,3 +317,27 @@ def test_export_masks_id_numbers_for_a_committee(records, cast):
     exported = MemberResource(user=cast.committee).export()
 
     assert exported[0][3] == "4301**********1231"
+
+
+@pytest.mark.parametrize(
+    "query", ["id_number__startswith=1101", "id_number=110105198803157219", "id_number__contains=0315"]
+)
+def test_masked_id_numbers_cannot_be_filtered(clerk_client, tree, query):
+    make_member(tree.branch_a1, "李明")
+    response = clerk_client.get(admin_url(Member, "changelist") + "?" + query)
+    # Django refuses a lookup the admin does not allow: the list answers its "invalid filter"
+    # redirect (?e=1) or a 400 — never a list that tells 1 row from 0.
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")
+
+
+def test_masked_id_numbers_are_neither_searched_nor_sortable(clerk_client, tree):
+    make_member(tree.branch_a1, "李明")
+    response = clerk_client.get(admin_url(Member, "changelist") + "?q=110105")
+    changelist = response.context["cl"]
+    assert "id_number" not in changelist.search_fields
+    sortable = changelist.model_admin.get_sortable_by(response.wsgi_request)
+    assert "id_number_masked" not in sortable or not getattr(
+        changelist.model_admin.id_number_masked, "admin_order_field", None
+    )

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 28)
 ID_LI = "11010519491231029X"  # a man's, born 1949-12-31, with the check character X
-ID_OTHER = "440524188001010014"
+ID_OTHER = "440524198001010013"
 MASKED_LI = "1101**********029X"
 PHONE_LI = "13912345678"
 ROLES = ["org_department", "committee", "secretary", "inspector", "outsider"]
@@ -265,7 +265,7 @@ def test_export_shows_whole_id_numbers_only_where_the_user_sees_them(cast, tree,
 
     ids = {row[0]: row[3] for row in exported}
     assert ids["李明"] == ID_LI
-    assert ids["学校党员"] == "4405**********0014"
+    assert ids["学校党员"] == "4405**********0013"
 
 
 # Search, filters and pages ------------------------------------------------------------------
@@ -386,7 +386,7 @@ def test_secretary_adds_a_member(client, cast, tree):
     assert response.status_code == 302
     assert response.url == reverse("members:member_detail", args=[member.pk])
     assert (member.branch, member.group, member.id_number) == (tree.branch_a1, tree.group_a1, ID_OTHER)
-    assert member.birth_date == datetime.date(1880, 1, 1)  # taken from the ID number
+    assert member.birth_date == datetime.date(1980, 1, 1)  # taken from the ID number
     event = AuditEvent.objects.about(member).get()
     assert (event.verb, event.actor, event.organization) == (
         Verb.REGISTER_MEMBER,
@@ -441,7 +441,7 @@ def errors_of(response) -> dict:
         ({"id_number": "110105194912310021"}, "id_number", "校验位不对"),
         ({"id_number": "11010519491331002X"}, "id_number", "不是有效日期"),
         ({"id_number": ID_LI, "birth_date": ""}, "id_number", "已登记在另一名党员的档案中"),
-        ({"id_number": ID_OTHER, "birth_date": "1980-01-02"}, "birth_date", "出生日期与公民身份证号不符"),
+        ({"id_number": ID_OTHER, "birth_date": "1980-01-03"}, "birth_date", "出生日期与公民身份证号不符"),
         (
             {"joined_on": "2012-07-01", "full_member_on": "2011-07-01"},
             "full_member_on",

@@ -67,7 +67,7 @@ pytestmark = pytest.mark.django_db
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 CAST = ["org_department", "committee", "secretary", "inspector", "outsider"]
-PDF = b"%PDF-1.4\n%test\n"
+PDF = b"%PDF-1.4\n%test\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,13 @@
 """The one upload check: size, extension, and content matching the extension; and its wording."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from organizations.uploads import (
     DOCUMENT_EXTENSIONS,
@@ -12,11 +16,24 @@ from organizations.uploads import (
     check_upload,
     describe_limits,
 )
+from tests.images import jpg_bytes, png_bytes
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
-ZIP = b"PK\x03\x04" + b"\x00" * 16  # .docx, .xlsx and .pptx are zip containers
+PNG = png_bytes()
+JPG = jpg_bytes()
+
+
+def office_zip(*, members: dict[str, bytes] | None = None) -> bytes:
+    """A .docx/.xlsx-shaped zip: [Content_Types].xml and whatever `members` add."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for name, data in (members or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+ZIP = office_zip()  # .docx, .xlsx and .pptx are zip containers
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16  # .doc and .xls
 EXE = b"MZ\x90\x00" + b"\x00" * 16
 
@@ -46,7 +63,55 @@ def test_a_file_that_is_what_it_says_passes(name, content):
 
     check_upload(upload)
 
-    assert upload.read() == content  # the check leaves the file at its start
+    kept = upload.read()  # the check leaves the file at its start
+    if name.lower().endswith((".png", ".jpg", ".jpeg")):
+        # Photos are kept re-encoded: the same picture, nothing else carried along.
+        with Image.open(io.BytesIO(kept)) as image:
+            assert image.size == (4, 4)
+        assert upload.size == len(kept)
+    else:
+        assert kept == content
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("照片.jpg", b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"),  # JPEG magic, then HTML
+        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),  # a PNG signature and nothing behind it
+        ("照片.jpg", jpg_bytes()[:40]),  # cut short
+    ],
+)
+def test_a_polyglot_or_broken_image_is_refused(name, content):
+    assert "图片文件已损坏或不是真正的图片" in refusal(SimpleUploadedFile(name, content))
+
+
+def test_what_follows_a_real_image_is_not_kept():
+    upload = SimpleUploadedFile("照片.jpg", jpg_bytes() + b"<html><script>alert(1)</script></html>")
+    check_upload(upload)
+    assert b"<html>" not in upload.read()
+
+
+def test_a_decompression_bomb_image_is_refused():
+    out = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(out, "PNG")  # a few KB, 100 megapixels decoded
+    assert "像素过大" in refusal(SimpleUploadedFile("照片.png", out.getvalue()))
+
+
+def test_a_pdf_cut_short_is_refused():
+    assert "PDF 文件不完整" in refusal(SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj\n"))
+
+
+def test_an_office_zip_bomb_is_refused_before_it_unpacks():
+    bomb = office_zip(members={"word/document.xml": b"0" * (50 * 1024 * 1024)})  # ~50 KB packed
+    assert len(bomb) < 200 * 1024
+    assert "压缩炸弹" in refusal(SimpleUploadedFile("方案.docx", bomb))
+
+
+def test_a_zip_that_is_not_an_office_file_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hi")
+    assert refusal(SimpleUploadedFile("方案.docx", out.getvalue())) == "文件内容与扩展名 .docx 不符。"
 
 
 @pytest.mark.parametrize(
@@ -74,8 +139,8 @@ def test_a_document_is_refused_where_only_images_are_taken():
 
 def test_a_file_over_the_limit_is_refused(settings):
     settings.MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-    at_limit = SimpleUploadedFile("方案.pdf", PDF + b"0" * (2 * 1024 * 1024 - len(PDF)))
-    over = SimpleUploadedFile("方案.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    at_limit = SimpleUploadedFile("方案.pdf", PDF[:9] + b"0" * (2 * 1024 * 1024 - len(PDF)) + PDF[9:])
+    over = SimpleUploadedFile("方案.pdf", PDF[:9] + b"0" * (2 * 1024 * 1024) + PDF[9:])
 
     check_upload(at_limit)
 
