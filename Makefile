@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench lint install sysdeps browser clean stack stack-stop stack-status backup restore
+.PHONY: run test bench bench-scale lint install sysdeps browser clean stack stack-stop stack-status backup restore
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "找不到 Python 3.12 或更新版本。请安装（例如 apt-get install python3.12 python3.12-venv，或 pyenv install 3.12）后重试。"; exit 1; fi
@@ -74,6 +74,13 @@ test: install sysdeps browser
 bench: install
 	$(PY) -m pytest tests/bench -p no:randomly -s -q --no-header $(PYTEST_ARGS)
 	$(PY) -m deploy.load
+
+# Issue 12's measure: the demo county grown into a city (≈5,000 organizations, 200,000 members,
+# 2,000,000 service records) in databases of its own on DATABASE_URL's PostgreSQL server; every
+# page's queries, median time and size at both sizes. SCALE_ARGS="--factor 0.05" tries it small.
+bench-scale: install sysdeps
+	@if [ -z "$(DATABASE_URL)" ]; then echo "make bench-scale 需要 PostgreSQL：请设置 DATABASE_URL，例如 DATABASE_URL=postgres://postgres@127.0.0.1:5432/shifandian make bench-scale"; exit 1; fi
+	$(PY) -m deploy.scale $(SCALE_ARGS)
 
 # Production processes without containers, as docker-compose.yml declares them: two gunicorn
 # instances (127.0.0.1:8101 and :8102), two Celery workers and one beat, against the local

@@ -131,12 +131,21 @@
     field.focus({ preventScroll: true });
   });
 
+  // A request nobody asked for just now — a progress page polling (hx-trigger="every 2s") — has
+  // no triggering event: it neither records where focus was nor moves it when it settles.
+  function polled(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return !!config && !config.triggeringEvent;
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
+    if (polled(event)) return;
     var elt = event.detail && event.detail.elt;
     if (elt && elt.closest && !elt.closest('[role="dialog"]')) pending = remember(elt);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    if (polled(event)) return;
     var dialog = openDialog();
     if (dialog) {
       if (!returnTo) returnTo = pending;

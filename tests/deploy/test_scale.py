@@ -101,6 +101,8 @@ def test_counts_follow_the_factor(city):
     )
     assert kinds[Kind.GROUP] == sizes.groups
     assert city_members().count() == sizes.members == 400
+    per_branch = [plan.size for plan in builder.branches]
+    assert min(per_branch) >= 5 and sum(per_branch) == sizes.members
     services = ServiceRecord.objects.filter(member__branch__code__startswith=scale.CODE_PREFIX).count()
     assert 0.8 * sizes.services <= services <= 1.2 * sizes.services
     attendance = Attendance.objects.filter(member__branch__code__startswith=scale.CODE_PREFIX).count()
@@ -283,8 +285,11 @@ def test_fetch_measures_a_page_and_a_download_as_their_user(city):
     branch = Organization.objects.get(code="SFQ-CG-LY")
     status, kind, queries, size, ms = scale.fetch(client, f"/branches/{branch.pk}/stars/")
     assert (status, kind) == (200, "页面") and queries > 3 and size > 5000 and ms > 0
+    kept = connection.connection
     status, kind, queries, size, _ = scale.fetch(client, f"/branches/{branch.pk}/exports/members/")
     assert (status, kind) == (200, "下载") and queries > 0 and size > 1000
+    # The next request does not pay for a new database connection.
+    assert connection.connection is kept
     status, kind, _, _, _ = scale.fetch(Client(), f"/branches/{branch.pk}/stars/")
     assert status == 302
 
@@ -305,6 +310,30 @@ def test_measure_takes_turns_between_the_sides_and_keeps_the_median(city):
             result = results[name][target]
             assert result.status == 200 and result.kind == "页面" and result.queries > 0
             assert len(result.times) == 3 and result.median_ms == sorted(result.times)[1]
+
+
+def test_the_largest_branch_gets_the_demo_branchs_pages(city):
+    builder, _, _ = city
+    big = scale.largest_branch()
+    assert big.members.count() == max(plan.size for plan in builder.branches)
+    demo_branch = Organization.objects.get(code="SFQ-CG-LY")
+    stars = scale.Target(
+        "members:star_board",
+        "branches/<int:branch>/stars/",
+        f"/branches/{demo_branch.pk}/stars/",
+        "secretary",
+    )
+    meeting = scale.Target("members:meeting_detail", "meetings/<int:pk>/", "/meetings/1/", "org_department")
+    board = scale.Target("members:public_board", "board/<str:code>/", "/board/SFQ-CG-LY/", "org_department")
+    edit = scale.Target("x", "branches/<int:branch>/services/<int:pk>/edit/", "/x/", "secretary")
+    committee = scale.Target("members:star_board", stars.route, stars.path, "committee")
+    found = scale.on_branch([stars, meeting, board, edit, committee], big)
+    assert set(found) == {stars, meeting, board}
+    assert found[stars].path == f"/branches/{big.pk}/stars/"
+    assert found[board].path == f"/board/{big.code}/"
+    longest = max(Meeting.objects.filter(organization=big), key=lambda m: (m.attendances.count(), -m.pk))
+    assert found[meeting].path == f"/meetings/{longest.pk}/"
+    assert longest.attendances.count() >= big.members.count() - 5
 
 
 def _row(
@@ -339,6 +368,22 @@ def test_the_table_is_written_as_markdown():
     )
     assert "**超过 1.5×**" in document
     assert "超标 1 行（共 2 行）" in document
+    # A page of the largest branch shows more than the demo branch's: only queries and 1 s count.
+    bigger = scale.Row(
+        rows[0].target, rows[0].demo, scale.Result(200, "页面", 5, 900, 9000), same_content=False
+    )
+    assert bigger.problems == []
+    slow = scale.Row(
+        rows[0].target, rows[0].demo, scale.Result(200, "页面", 6, 1200, 9000), same_content=False
+    )
+    assert slow.problems == ["查询数变多", "超过 1 秒"]
+    # An empty list may spare a query; only more queries count.
+    emptier = scale.Row(
+        rows[0].target, rows[0].demo, scale.Result(200, "页面", 4, 20, 900), same_content=False
+    )
+    assert emptier.problems == []
+    document = scale.markdown(rows, ["# heading"], [bigger, slow], "最大的支部")
+    assert "## 最大的支部" in document and "超标 1 行（共 2 行）" in document.split("## 最大的支部")[1]
     lines = scale.text_table(rows).splitlines()
     assert lines[0].split()[:3] == ["页面", "路径", "角色"]
     assert lines[1].split()[1:3] == ["/branches/<int:branch>/stars/", "支部书记"]
