@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 from import_export import resources
@@ -55,7 +55,7 @@ from spreadsheets import (
 )
 
 from . import policies, rules
-from .meeting_record import headcount_problem, with_marks, with_sheet_counts
+from .meeting_record import SHEET_ORDER, headcount_problem, with_marks, with_sheet_counts
 from .models import Attendance, Education, Household, ImportJob, Meeting, Member, ServiceRecord
 from .resources import (
     MEMBER_HEADINGS,
@@ -78,6 +78,45 @@ ASYNC_ROWS = 2_000
 PROGRESS_EVERY = 500
 WRITE_BATCH = 1_000
 PREVIEW_ROWS = 10
+# Exports read the rows a chunk at a time, and only the columns they write.
+EXPORT_CHUNK = 2_000
+MEMBER_EXPORT_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "education",
+    "status",
+    "branch__name",
+    "joined_on",
+    "full_member_on",
+    "occupation",
+    "phone",
+    "landline",
+    "address",
+    "party_standing",
+    "is_lost_contact",
+    "lost_contact_since",
+    "is_mobile",
+    "mobile_destination",
+    "job",
+)
+MEETING_EXPORT_FIELDS = (
+    "held_on",
+    "kind",
+    "organization",
+    "topic",
+    "location",
+    "host",
+    "recorder",
+    "expected_count",
+    "present_count",
+    "observers",
+    "agenda",
+    "minutes",
+    "resolutions",
+)
 
 
 # The four kinds ---------------------------------------------------------------------------------
@@ -297,7 +336,12 @@ class MemberImport(ImportKind):
         return [RowError(numbers[id_number], _sentence([ID_TAKEN])) for id_number in taken]
 
     def export_queryset(self, *, branch, user):
-        return Member.objects.visible_to(user).filter(branch=branch).select_related("branch", "group")
+        return (
+            Member.objects.visible_to(user)
+            .filter(branch=branch)
+            .select_related("branch", "group")
+            .only(*MEMBER_EXPORT_FIELDS, "group__name")
+        )
 
 
 class HouseholdImport(ImportKind):
@@ -325,7 +369,12 @@ class HouseholdImport(ImportKind):
         return (found[0] if found else None), [("name", name)]
 
     def export_queryset(self, *, branch, user):
-        return Household.objects.visible_to(user).filter(branch=branch)
+        return (
+            Household.objects.visible_to(user)
+            .filter(branch=branch)
+            .only("name", "category", "needs", "address", "phone")
+            .order_by("name", "id")
+        )
 
 
 class ServiceImport(ImportKind):
@@ -396,6 +445,20 @@ class ServiceImport(ImportKind):
             ServiceRecord.objects.visible_to(user)
             .filter(member__branch=branch)
             .select_related("member", "household")
+            .only(
+                "served_on",
+                "place",
+                "content",
+                "hours",
+                "feedback",
+                "responsible",
+                "points",
+                "verified_at",
+                "published_on",
+                "member__name",
+                "member__id_number",
+                "household__name",
+            )
             .order_by("served_on", "id")
         )
 
@@ -431,6 +494,15 @@ class AttendanceImport(ImportKind):
             Attendance.objects.visible_to(user)
             .within(branch)
             .select_related("meeting", "member")
+            .only(
+                "status",
+                "reason",
+                "meeting__held_on",
+                "meeting__kind",
+                "meeting__topic",
+                "member__name",
+                "member__id_number",
+            )
             .order_by("meeting__held_on", "meeting_id", "member__name", "id")
         )
 
@@ -536,7 +608,19 @@ class MeetingImport(ImportKind):
 
     def export_queryset(self, *, branch, user):
         meetings = with_sheet_counts(Meeting.objects.visible_to(user).within(branch))
-        return with_marks(meetings).select_related("organization").order_by("held_on", "id")
+        # 缺席人员及原因 is all the export reads of a sheet: only the marks of those not present.
+        absent = (
+            Attendance.objects.exclude(status=Attendance.Status.PRESENT)
+            .select_related("member__group")
+            .only("meeting", "status", "reason", "member__name", "member__group__name")
+            .order_by(*SHEET_ORDER)
+        )
+        return (
+            meetings.prefetch_related(Prefetch("attendances", queryset=absent))
+            .select_related("organization")
+            .only(*MEETING_EXPORT_FIELDS, "organization__name")
+            .order_by("held_on", "id")
+        )
 
 
 # Every kind the engine reads and writes, by kind.
@@ -764,18 +848,58 @@ class Download:
     content: bytes
 
 
-def _download(name: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence], title: str):
-    if fmt == "csv":
-        return Download(f"{name}.csv", CSV_TYPE, csv_bytes(headers, rows))
-    return Download(f"{name}.xlsx", XLSX_TYPE, xlsx_bytes(headers, rows, title=title))
+@dataclass
+class ExportTable:
+    """What one export writes: its headings, and its rows streamed from `queryset` a chunk at a
+    time (`render` turns the records into rows), never every record at once.
+
+    `name` is the file's name without its extension, `title` the sheet's, `above` the lines a
+    printed form has over its header."""
+
+    name: str
+    title: str
+    headers: list[str]
+    queryset: QuerySet
+    render: Callable[[Iterable[models.Model]], Iterable[Sequence]]
+    above: Sequence[str] = ()
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def rows(self) -> Iterable[Sequence]:
+        return self.render(self.queryset.iterator(chunk_size=EXPORT_CHUNK))
+
+    def download(self, fmt: str) -> Download:
+        """The whole file in memory: for the few thousand rows a request writes."""
+        if fmt == "csv":
+            return Download(f"{self.name}.csv", CSV_TYPE, csv_bytes(self.headers, self.rows()))
+        content = xlsx_bytes(self.headers, self.rows(), title=self.title, above=self.above)
+        return Download(f"{self.name}.xlsx", XLSX_TYPE, content)
+
+
+def export_table(*, kind: str, branch: Organization, user, today: datetime.date) -> ExportTable:
+    """The branch's records of `kind` that `user` sees, in the import layout: each row as the
+    kind's resource renders it, from only the columns it writes."""
+    spec = ALL_KINDS[kind]
+    resource = spec.resource(branch=branch, user=user)
+    export_fields = resource.get_export_fields()
+
+    def render(records: Iterable[models.Model]) -> Iterable[list]:
+        for record in records:
+            yield [resource.export_field(f, record) for f in export_fields]
+
+    return ExportTable(
+        name=f"{branch.name}-{spec.label}-{today:%Y%m%d}",
+        title=spec.label,
+        headers=[f.column_name for f in export_fields],
+        queryset=spec.export_queryset(branch=branch, user=user),
+        render=render,
+    )
 
 
 def export_download(*, kind: str, fmt: str, branch: Organization, user, today) -> Download:
     """The branch's records of `kind` that `user` sees, as .xlsx or .csv, in the import layout."""
-    spec = ALL_KINDS[kind]
-    resource = spec.resource(branch=branch, user=user)
-    dataset = resource.export(spec.export_queryset(branch=branch, user=user))
-    return _download(f"{branch.name}-{spec.label}-{today:%Y%m%d}", fmt, dataset.headers, dataset, spec.label)
+    return export_table(kind=kind, branch=branch, user=user, today=today).download(fmt)
 
 
 def template_download(*, kind: str, fmt: str, branch: Organization) -> Download:
@@ -854,18 +978,30 @@ def national_rows(members: Iterable[Member], resource: MemberResource) -> Iterab
         ]
 
 
-def national_download(*, branch: Organization, user, today: datetime.date) -> Download:
-    """The branch's roster that `user` sees as the national 汇总表 (.xlsx): its title and the
-    党组织名称 above the header, as counties print it; it imports back as it is."""
+def national_table(*, branch: Organization, user, today: datetime.date) -> ExportTable:
+    """The branch's roster that `user` sees as the national 汇总表: its title and the 党组织名称
+    above the header, as counties print it; it imports back as it is."""
     resource = MemberResource(branch=branch, user=user)
-    members = resource.get_queryset().order_by("name", "id")
-    content = xlsx_bytes(
-        NATIONAL_COLUMNS,
-        national_rows(members, resource),
+    members = (
+        resource.get_queryset()
+        .select_related(None)
+        .select_related("branch")
+        .only(*MEMBER_EXPORT_FIELDS)
+        .order_by("name", "id")
+    )
+    return ExportTable(
+        name=f"{branch.name}-{NATIONAL_TITLE}-{today:%Y%m%d}",
         title=NATIONAL_TITLE,
+        headers=list(NATIONAL_COLUMNS),
+        queryset=members,
+        render=functools.partial(national_rows, resource=resource),
         above=[NATIONAL_TITLE, f"党组织名称：{branch.name}　　填报日期：{today:%Y年%m月%d日}"],
     )
-    return Download(f"{branch.name}-{NATIONAL_TITLE}-{today:%Y%m%d}.xlsx", XLSX_TYPE, content)
+
+
+def national_download(*, branch: Organization, user, today: datetime.date) -> Download:
+    """The national 汇总表 (.xlsx) of the branch's roster that `user` sees (`national_table`)."""
+    return national_table(branch=branch, user=user, today=today).download("xlsx")
 
 
 EDUCATION_CODES = "；".join(f"{code} {label}" for code, label in Education.choices)

@@ -333,6 +333,10 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting"),
         ]
+        indexes = [
+            # A meeting's marks counted by status from the index alone (migration 0008).
+            models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_status_display()}"
@@ -421,6 +425,13 @@ class ServiceRecord(models.Model):
         verbose_name = "星级服务记录"
         verbose_name_plural = "星级服务卡"
         ordering = ["-served_on", "id"]
+        indexes = [
+            # A member's records by day, with what the star board and the duplicate check read
+            # besides, so both are index-only range scans (migration 0008).
+            models.Index(
+                fields=["member", "served_on", "verified_at", "content"], name="service_member_day_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.served_on:%Y-%m-%d} {self.content[:20]}"
@@ -567,6 +578,65 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+
+class ExportJob(models.Model):
+    """One export too large to write in the request: a Celery job writes the file, the page
+    shows its progress, and then a download that only `created_by` may fetch.
+
+    The rows are those `created_by` sees (masked 公民身份证号 and all) when the job runs; the
+    file is kept `members.exports.KEEP_DAYS` days, then deleted (`delete_expired_exports`).
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERS = "MEMBERS", "党员名册"
+        NATIONAL = "NATIONAL", "党员基本信息汇总表"
+        HOUSEHOLDS = "HOUSEHOLDS", "帮扶对象"
+        SERVICES = "SERVICES", "星级服务记录"
+        ATTENDANCE = "ATTENDANCE", "会议出勤"
+        MEETINGS = "MEETINGS", "三会一课"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "排队中"
+        RUNNING = "RUNNING", "导出中"
+        DONE = "DONE", "已完成"
+        FAILED = "FAILED", "导出失败"
+
+    kind = models.CharField("导出内容", max_length=20, choices=Kind.choices)
+    format = models.CharField("文件格式", max_length=4, choices=Format.choices, default=Format.XLSX)
+    branch = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="export_jobs", verbose_name="党支部"
+    )
+    params = models.JSONField("筛选条件", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已写行数", default=0)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField("下载文件名", max_length=255)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name="导出人"
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = scoped_manager("branch")
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
 
     @property
     def percent(self) -> int:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -47,15 +48,25 @@ def _qr_data_uri(url: str, *, scale: int) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)
 
 
+# Members a page of the branch's board lists; the counts per level above it cover them all.
+BOARD_PAGE = 50
+
+
 @login_required
 @require_safe
 def star_board(request, branch):
-    """The year's board for those who see the branch: stars, counts, plaques, links to the public page."""
+    """The year's board for those who see the branch: stars, counts, plaques, links to the public page.
+
+    The board is one aggregate query over the branch's members (`queries.yearly_board`); the
+    page lists BOARD_PAGE of them at a time, a 党小组 when one is chosen, and says how many
+    there are in all.
+    """
     branch = branch_for(request, branch)
     year = _year(request)
     groups = list(Organization.objects.groups_of(branch))
     group = next((g for g in groups if str(g.pk) == request.GET.get("group")), None)
     board = load_board(branch, year, group=group)
+    page_obj = Paginator(board.rows, BOARD_PAGE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
     years = sorted({*service_years(branch), this_year, this_year - 1, year}, reverse=True)
     public_url = _public_url(request, branch, year)
@@ -66,6 +77,8 @@ def star_board(request, branch):
             "branch": branch,
             "tab": "stars",
             "board": board,
+            "page_obj": page_obj,
+            "filter_query": urlencode({"year": year, **({"group": group.pk} if group else {})}),
             "years": years,
             "groups": groups,
             "group": group,

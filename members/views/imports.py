@@ -7,35 +7,38 @@ lets import are offered the upload, and anyone else's POST answers 403 with its 
 An import goes upload → preview (nothing saved; every bad row listed) → confirm. Confirming
 makes an `ImportJob`: a small file is imported in the request, a large one by a Celery job
 whose page shows its progress, polled with htmx (a <noscript> refresh without JavaScript).
+The preview of a large file is checked by a job too (`services.import_checks`): the upload
+leads to a page that shows the check's progress the same way, then the preview.
+
+Exports of up to `exports.EXPORT_ASYNC_ROWS` rows download at once; a larger one leads to its
+`ExportJob`'s page — progress, then the download — which, like the file, is its owner's only:
+anyone else (who might see ID numbers masked where the owner sees them whole, or not at all)
+gets 404, as for a job that does not exist.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
 from organizations.models import Organization
 from spreadsheets import FileRefused
 
 from .. import policies
+from ..exports import EXPORT_ASYNC_ROWS, EXPORTS, KEEP_DAYS, expired, export
 from ..forms.imports import ImportConfirmForm, ImportUploadForm, confirmation
-from ..imports import (
-    ASYNC_ROWS,
-    BY_SLUG,
-    KINDS,
-    Download,
-    export_download,
-    national_download,
-    template_download,
-)
-from ..models import ImportJob
+from ..imports import ASYNC_ROWS, BY_SLUG, KINDS, Download, Plan, template_download
+from ..models import ExportJob, ImportJob
+from ..services.import_checks import CheckedPlan, CheckState, check_state, rough_row_count, start_check
 from ..services.imports import preview_import, start_import
 from .branch import branch_for
 
@@ -66,9 +69,9 @@ DESCRIPTIONS = {
 }
 
 
-def _format(request) -> str:
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS:
+def _format(request, formats: tuple[str, ...] = FORMATS) -> str:
+    fmt = request.GET.get("format", formats[0])
+    if fmt not in formats:
         raise Http404("没有这种文件格式。")
     return fmt
 
@@ -143,22 +146,54 @@ def import_list(request, branch: int):
     if not form.is_valid():
         return _list_page(request, branch, form)
     kind = form.cleaned_data["kind"]
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    upload.seek(0)
+    rows = rough_row_count(data, upload.name)
     try:
-        preview = preview_import(branch=branch, kind=kind, upload=form.cleaned_data["file"], by=request.user)
+        if rows > ASYNC_ROWS:
+            check = start_check(
+                branch=branch, kind=kind, upload=upload, data=data, rows=rows, by=request.user
+            )
+            state = check_state(check_id=check.id, branch=branch, user=request.user)
+            if state is not None and state.finished:
+                # The check was done before the page could ask (tasks run in the process).
+                return _checked_page(request, branch, state)
+            return redirect(_check_url(branch, check.id))
+        preview = preview_import(branch=branch, kind=kind, upload=upload, by=request.user)
     except FileRefused as refused:
         form.add_error("file", refused.messages)
         return _list_page(request, branch, form)
     except ValidationError as refused:
         _forbidden(refused)
-    plan = preview.plan
+    return _preview_page(
+        request,
+        branch,
+        plan=preview.plan,
+        kind=kind,
+        stored_name=preview.stored_name,
+        original_name=preview.original_name,
+    )
+
+
+def _preview_page(
+    request,
+    branch: Organization,
+    *,
+    plan: Plan | CheckedPlan,
+    kind: str,
+    stored_name: str,
+    original_name: str,
+):
+    """What importing the file would do, and the confirmation when no row is bad."""
     confirm_form = None
     if not plan.errors:
         token = confirmation(
             branch_id=branch.pk,
             user_id=request.user.pk,
             kind=kind,
-            stored_name=preview.stored_name,
-            name=preview.original_name,
+            stored_name=stored_name,
+            name=original_name,
             total=plan.total,
         )
         confirm_form = ImportConfirmForm(
@@ -172,13 +207,82 @@ def import_list(request, branch: int):
             "tab": "imports",
             "plan": plan,
             "kind_label": plan.kind.label,
-            "original_name": preview.original_name,
+            "original_name": original_name,
             "confirm_form": confirm_form,
             "upload_form": ImportUploadForm(initial={"kind": kind}),
             "in_background": plan.total > ASYNC_ROWS,
             "async_rows": ASYNC_ROWS,
         },
     )
+
+
+def _checked_page(request, branch: Organization, state: CheckState):
+    """A finished check: its preview, or why the file was refused as a whole."""
+    check, plan = state.check, state.plan
+    if plan.refused:
+        return render(
+            request,
+            "members/imports/check.html",
+            {
+                **_check_context(branch, state),
+                "upload_form": ImportUploadForm(initial={"kind": check.kind}),
+            },
+        )
+    return _preview_page(
+        request,
+        branch,
+        plan=plan,
+        kind=check.kind,
+        stored_name=check.stored_name,
+        original_name=check.original_name,
+    )
+
+
+def _check_url(branch: Organization, check_id: str) -> str:
+    return reverse("members:import_check", args=[branch.pk]) + "?" + urlencode({"upload": check_id})
+
+
+def _check_for(request, branch: int) -> tuple[Organization, CheckState]:
+    """The user's check named by ?upload= (404 for anyone else's, as for none)."""
+    branch = branch_for(request, branch)
+    _require_importer(request.user, branch)
+    state = check_state(check_id=request.GET.get("upload", ""), branch=branch, user=request.user)
+    if state is None:
+        raise Http404("没有找到这次上传。")
+    return branch, state
+
+
+def _check_context(branch: Organization, state: CheckState) -> dict:
+    return {
+        "branch": branch,
+        "tab": "imports",
+        "state": state,
+        "check": state.check,
+        "kind_label": ImportJob.Kind(state.check.kind).label,
+        "async_rows": ASYNC_ROWS,
+    }
+
+
+@login_required
+def import_check(request, branch: int):
+    """A large upload's preview: the check's progress while a job reads every row, then the
+    preview (or the bad rows) as a small file's upload shows it at once. The uploader's only."""
+    branch, state = _check_for(request, branch)
+    if state.finished:
+        return _checked_page(request, branch, state)
+    return render(request, "members/imports/check.html", _check_context(branch, state))
+
+
+@login_required
+def import_check_progress(request, branch: int):
+    """The progress fragment the check page polls; once the check is done, htmx is sent to the
+    whole page, which then shows the preview."""
+    branch, state = _check_for(request, branch)
+    if state.finished:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _check_url(branch, state.check.id)
+        return response
+    return render(request, "members/imports/_check_progress.html", _check_context(branch, state))
 
 
 @login_required
@@ -252,33 +356,119 @@ def import_template(request, branch: int, kind: str):
     return _file_response(template_download(kind=spec.kind, fmt=_format(request), branch=branch))
 
 
-def _export(request, branch: int, kind: str) -> HttpResponse:
-    branch = branch_for(request, branch)
-    download = export_download(
-        kind=kind, fmt=_format(request), branch=branch, user=request.user, today=timezone.localdate()
-    )
-    return _file_response(download)
+def export_response(request, branch: int, kind: str) -> HttpResponse:
+    """The branch's records of `kind` that the user sees: the file itself when it is small,
+    else a redirect to the page of the job that writes it."""
+    found = branch_for(request, branch)
+    spec = EXPORTS[kind]
+    fmt = _format(request, spec.formats)
+    result = export(kind=kind, fmt=fmt, branch=found, user=request.user, today=timezone.localdate())
+    if isinstance(result, ExportJob):
+        return redirect("members:export_detail", branch=found.pk, job=result.pk)
+    return _file_response(result)
 
 
 @login_required
 def export_members(request, branch: int):
     """The roster in the import layout, or with ?layout=national as the national 党员基本信息汇总表."""
     if request.GET.get("layout") == "national":
-        found = branch_for(request, branch)
-        return _file_response(national_download(branch=found, user=request.user, today=timezone.localdate()))
-    return _export(request, branch, ImportJob.Kind.MEMBERS)
+        return export_response(request, branch, ExportJob.Kind.NATIONAL)
+    return export_response(request, branch, ExportJob.Kind.MEMBERS)
 
 
 @login_required
 def export_households(request, branch: int):
-    return _export(request, branch, ImportJob.Kind.HOUSEHOLDS)
+    return export_response(request, branch, ExportJob.Kind.HOUSEHOLDS)
 
 
 @login_required
 def export_services(request, branch: int):
-    return _export(request, branch, ImportJob.Kind.SERVICES)
+    return export_response(request, branch, ExportJob.Kind.SERVICES)
 
 
 @login_required
 def export_attendance(request, branch: int):
-    return _export(request, branch, ImportJob.Kind.ATTENDANCE)
+    return export_response(request, branch, ExportJob.Kind.ATTENDANCE)
+
+
+def _own_jobs(request, branch: Organization):
+    """The user's export jobs for `branch`: nobody else's, whatever their role."""
+    return ExportJob.objects.visible_to(request.user).filter(branch=branch, created_by=request.user)
+
+
+def _export_job_for(request, branch: int, job: int) -> tuple[Organization, ExportJob]:
+    found = branch_for(request, branch)
+    return found, get_object_or_404(_own_jobs(request, found), pk=job)
+
+
+# Where each export is asked for, to ask again: (URL name, query).
+EXPORT_URLS = {
+    ExportJob.Kind.MEMBERS: ("members:export_members", {}),
+    ExportJob.Kind.NATIONAL: ("members:export_members", {"layout": "national"}),
+    ExportJob.Kind.HOUSEHOLDS: ("members:export_households", {}),
+    ExportJob.Kind.SERVICES: ("members:export_services", {}),
+    ExportJob.Kind.ATTENDANCE: ("members:export_attendance", {}),
+    ExportJob.Kind.MEETINGS: ("members:export_meetings", {}),
+}
+
+
+def _export_context(branch: Organization, job: ExportJob) -> dict:
+    name, query = EXPORT_URLS[job.kind]
+    if len(EXPORTS[job.kind].formats) > 1:
+        query = {**query, "format": job.format}
+    again = reverse(name, args=[branch.pk]) + (f"?{urlencode(query)}" if query else "")
+    return {
+        "branch": branch,
+        "job": job,
+        "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
+        "expired": expired(job),
+        "keep_days": KEEP_DAYS,
+        "keep_until": job.created_at + datetime.timedelta(days=KEEP_DAYS),
+        "again_url": again,
+    }
+
+
+@login_required
+def export_list(request, branch: int):
+    """The user's own large exports of this branch, newest first, with their downloads."""
+    found = branch_for(request, branch)
+    page = Paginator(_own_jobs(request, found), PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    jobs = [(job, expired(job, now=now)) for job in page.object_list]
+    return render(
+        request,
+        "members/exports/export_list.html",
+        {
+            "branch": found,
+            "tab": "imports",
+            "page_obj": page,
+            "jobs": jobs,
+            "keep_days": KEEP_DAYS,
+            "async_rows": EXPORT_ASYNC_ROWS,
+        },
+    )
+
+
+@login_required
+def export_detail(request, branch: int, job: int):
+    """One large export: its progress while the job writes it, then the download."""
+    found, job = _export_job_for(request, branch, job)
+    return render(
+        request, "members/exports/export_detail.html", {**_export_context(found, job), "tab": "imports"}
+    )
+
+
+@login_required
+def export_progress(request, branch: int, job: int):
+    """The progress fragment the job page polls every 2 s; once finished it no longer polls."""
+    found, job = _export_job_for(request, branch, job)
+    return render(request, "members/exports/_progress.html", _export_context(found, job))
+
+
+@login_required
+def export_file(request, branch: int, job: int):
+    """The file a finished job wrote, to its owner, while it is kept."""
+    _, job = _export_job_for(request, branch, job)
+    if job.status != ExportJob.Status.DONE or expired(job):
+        raise Http404("文件还没有生成，或已超过保留期限被删除。")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

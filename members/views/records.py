@@ -22,8 +22,9 @@ from pathlib import PurePosixPath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,16 +37,9 @@ from organizations.models import Kind, Organization
 
 from .. import figures, policies, rules
 from ..forms.records import AttendanceSheetForm, DuesPaymentForm, MeetingForm, parse_month
-from ..imports import MeetingImport, export_download
-from ..meeting_record import (
-    counted,
-    headcount,
-    meeting_record,
-    render_meeting_record,
-    with_sheet_counts,
-)
-from ..models import Attendance, DuesPayment, Meeting, MeetingPhoto, Member
-from ..queries import branch_of, expected_members
+from ..meeting_record import SHEET_ORDER, headcount, meeting_record, render_meeting_record
+from ..models import Attendance, DuesPayment, ExportJob, Meeting, MeetingPhoto, Member
+from ..queries import SheetGroup, branch_of, meeting_figures, on_sheet, sheet_groups, sheet_lines
 from ..rules import DUES_STATE_LABELS, DuesState
 from ..services.records import (
     record_attendance,
@@ -56,6 +50,7 @@ from ..services.records import (
     save_meeting,
 )
 from .branch import branch_for, forbid
+from .imports import export_response
 
 PER_PAGE = 25
 MONTH_NUMBERS = range(1, 13)
@@ -390,9 +385,12 @@ def meeting_list(request, branch: int):
     Each meeting shows 应到 / 实到 and the rate: counted from its saved sheet, else the numbers
     typed on it (`members.meeting_record.Headcount`).
 
-    Queries, whatever the number of meetings: session, user, the branch, the year's count and
-    attendance rate (two), the page's count, the page's meetings with their attendance counts
-    and photo counts, the viewer's roles (`cannot_keep_meetings`), the top bar's roles.
+    Paged first, counted after: the figures are read for the page's 25 meetings only
+    (`queries.meeting_figures`), never aggregated over every meeting of the branch.
+
+    Queries, whatever the number of meetings: session, user, the branch, the page's count and
+    its meetings, the page's figures (marks by status and photos, one query), the year's count
+    and attendance rate (three), the viewer's roles (`cannot_keep_meetings`), the top bar's roles.
     """
     branch = branch_for(request, branch)
     today = timezone.localdate()
@@ -400,9 +398,7 @@ def meeting_list(request, branch: int):
     kind = kind if kind in Meeting.Kind.values else ""
     month_text = request.GET.get("month", "").strip()
     month = parse_month(month_text)
-    meetings = with_sheet_counts(Meeting.objects.visible_to(request.user).within(branch)).annotate(
-        photo_count=Count("photos", distinct=True)
-    )
+    meetings = Meeting.objects.visible_to(request.user).within(branch)
     if kind:
         meetings = meetings.filter(kind=kind)
     if month:
@@ -410,8 +406,17 @@ def meeting_list(request, branch: int):
     page_obj = Paginator(
         meetings.select_related("organization").order_by("-held_on", "-pk"), PER_PAGE
     ).get_page(request.GET.get("page"))
+    figures_of = meeting_figures([meeting.pk for meeting in page_obj])
     for meeting in page_obj:
-        meeting.headcount = counted(meeting)
+        shown = figures_of[meeting.pk]
+        meeting.photo_count = shown.photos
+        meeting.headcount = headcount(
+            meeting,
+            marked=shown.marked,
+            present=shown.present,
+            absent=shown.absent,
+            excused=shown.excused,
+        )
 
     year_start = today.replace(month=1, day=1)
     year = (
@@ -523,6 +528,23 @@ def meeting_edit(request, pk: int):
     return _meeting_form(request, branch=branch, meeting=meeting)
 
 
+# The attendance sheet ------------------------------------------------------------------------------
+#
+# A sheet of up to SHEET_PAGE members is shown and saved whole, as one form. A bigger one (a
+# 支部党员大会 of 600) opens one 党小组 at a time — paged by SHEET_PAGE if the 党小组 itself is
+# bigger — with every 党小组's counts above it, and “保存” saves the lines shown. The page is
+# what a secretary works through with the sign-in sheet in hand: open a 党小组, mark who was
+# absent or excused and why, save, go on to the next; a phone never renders 600 rows of radios.
+#
+# The sheet is still saved whole (`record_attendance`: 应到 / 实到 are counted from it, so it
+# never holds half a meeting): the lines shown as posted, everyone else as saved before, and
+# those not marked yet as 出席 — what the sheet shows them as until someone changes it; the
+# page says so before the first save. Saves of one meeting's sheet take a row lock on the
+# meeting, so two secretaries saving two 党小组 at once do not undo each other.
+
+SHEET_PAGE = 60
+
+
 @dataclass
 class SheetLine:
     member: Member
@@ -537,41 +559,79 @@ class SheetLine:
         return Attendance.Status(self.status).label if self.status else "未登记"
 
 
-def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
-    """The attendance sheet: who is expected, what was saved, the counts, and the form.
+def _open_part(groups: list[SheetGroup], params) -> tuple[SheetGroup | None, Page]:
+    """Which part of the sheet `params` (?group=…&page=…) open: the whole sheet (None) when it
+    fits a page, else a 党小组 — the one asked for, else the first with members not marked yet,
+    else the first — and the page of it. No query: the sizes come from `groups`."""
+    total = sum(group.members for group in groups)
+    part = None
+    if total > SHEET_PAGE:
+        part = next((g for g in groups if g.key == params.get("group")), None)
+        part = part or next((g for g in groups if g.unmarked), groups[0])
+    size = part.members if part else total
+    return part, Paginator(range(size), SHEET_PAGE).get_page(params.get("page"))
 
-    Two queries: the saved marks (with their 缺席原因), and the members (expected ones and any
-    marked).
+
+def _next_part(groups: list[SheetGroup], part: SheetGroup | None) -> SheetGroup | None:
+    """The 党小组 after the open one, to go on to once it is done."""
+    if part is None:
+        return None
+    later = groups[groups.index(part) + 1 :]
+    return later[0] if later else None
+
+
+def _posted_elsewhere(meeting: Meeting, data, shown: list[Member]) -> list[Member]:
+    """Members on the sheet marked in `data` though not on the part rebuilt for it — the sheet
+    changed between showing and saving (members added or moved, a page boundary shifted) — so
+    that what was posted for them is saved too, never dropped. Usually none, and no query."""
+    posted = {int(name[1:]) for name in data if name[:1] == "m" and name[1:].isdigit()}
+    missing = posted - {member.pk for member in shown}
+    if not missing:
+        return []
+    return list(sheet_lines(meeting).filter(pk__in=missing)[:SHEET_PAGE])
+
+
+def _part_query(part: SheetGroup | None, page: Page) -> str:
+    """The address of the open part (“group=12&page=2”), "" for the whole sheet."""
+    if part is None:
+        return ""
+    return urlencode({"group": part.key, **({"page": page.number} if page.number > 1 else {})})
+
+
+def _sheet(meeting: Meeting, *, may_edit: bool, params, data=None) -> dict:
+    """The attendance sheet's counts (every 党小组's and the whole sheet's), the open part's
+    lines and, for those who may save it, their form.
+
+    Two queries whatever the sheet's size: the 党小组 with their counts (`sheet_groups`) and
+    the open part's lines with their marks (`sheet_lines`, at most SHEET_PAGE).
     """
-    saved = list(meeting.attendances.values_list("member_id", "status", "reason"))
-    marked = {pk: status for pk, status, _ in saved}
-    reasons = {pk: reason for pk, _, reason in saved if reason}
-    expected_ids = expected_members(meeting).values("pk")
-    members = list(
-        Member.objects.filter(Q(pk__in=expected_ids) | Q(pk__in=list(marked)))
-        .select_related("group")
-        .annotate(is_expected=ExpressionWrapper(Q(pk__in=expected_ids), output_field=BooleanField()))
-        .order_by(F("group__path").asc(nulls_last=True), "name", "pk")
-    )
+    groups = sheet_groups(meeting)
+    part, page = _open_part(groups, params)
+    start = page.start_index() - 1 if page.paginator.count else 0
+    members = list(sheet_lines(meeting, group=part)[start : start + SHEET_PAGE])
+    if data is not None:
+        members += _posted_elsewhere(meeting, data, members)
+    marked = {m.pk: m.mark_status for m in members if m.mark_status}
+    reasons = {m.pk: m.mark_reason for m in members if m.mark_reason}
     form = AttendanceSheetForm(data, members=members, marked=marked, reasons=reasons) if may_edit else None
     lines = [
         SheetLine(
             member=m,
-            status=marked.get(m.pk),
+            status=m.mark_status,
             expected=bool(m.is_expected),
-            reason=reasons.get(m.pk, ""),
+            reason=m.mark_reason or "",
             field=form[AttendanceSheetForm.field_name(m)] if form else None,
             reason_field=form[AttendanceSheetForm.reason_name(m)] if form else None,
         )
         for m in members
     ]
-    values = list(marked.values())
     counts = {
-        "expected": len(values),
-        "present": values.count(Attendance.Status.PRESENT),
-        "absent": values.count(Attendance.Status.ABSENT),
-        "excused": values.count(Attendance.Status.EXCUSED),
+        "expected": sum(g.marked for g in groups),
+        "present": sum(g.present for g in groups),
+        "absent": sum(g.absent for g in groups),
+        "excused": sum(g.excused for g in groups),
     }
+    unmarked = sum(g.unmarked for g in groups)
     return {
         "lines": lines,
         "sheet_form": form,
@@ -579,18 +639,33 @@ def _sheet(meeting: Meeting, *, may_edit: bool, data=None) -> dict:
         "rate": rules.attendance_rate(
             expected=counts["expected"], present=counts["present"], excused=counts["excused"]
         )
-        if values
+        if counts["expected"]
         else None,
-        "saved": bool(values),
-        "unmarked": sum(1 for line in lines if line.status is None),
+        "saved": bool(counts["expected"]),
+        "unmarked": unmarked,
+        # Not marked yet and not on this page: saving the page marks them 出席.
+        "unmarked_elsewhere": unmarked - sum(1 for line in lines if line.status is None),
+        "on_sheet": sum(g.members for g in groups),
+        "sheet_groups": groups if part else [],
+        "sheet_part": part,
+        "next_part": _next_part(groups, part),
+        "sheet_query": _part_query(part, page),
+        # The pager (partials/pagination.html) within the open 党小组.
+        "page_obj": page,
+        "filter_query": urlencode({"group": part.key}) if part else "",
         "statuses": Attendance.Status.choices,
         "target": rules.ATTENDANCE_TARGET,
     }
 
 
-def _detail_context(request, meeting: Meeting, branch: Organization, *, data=None) -> dict:
+ABSENT_STATUSES = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
+# 缺席人员及原因 on the meeting's page; the printed 会议记录 lists them all.
+ABSENTEES_SHOWN = 30
+
+
+def _detail_context(request, meeting: Meeting, branch: Organization, *, params, data=None) -> dict:
     may_edit = policies.cannot_keep_meetings(request.user, branch) is None
-    sheet = _sheet(meeting, may_edit=may_edit, data=data)
+    sheet = _sheet(meeting, may_edit=may_edit, params=params, data=data)
     counts = sheet["counts"]
     return {
         "branch": branch,
@@ -605,53 +680,92 @@ def _detail_context(request, meeting: Meeting, branch: Organization, *, data=Non
             absent=counts["absent"],
             excused=counts["excused"],
         ),
-        "absentees": [line for line in sheet["lines"] if line.status in ABSENT_STATUSES],
+        "absentees": list(
+            meeting.attendances.filter(status__in=ABSENT_STATUSES)
+            .select_related("member__group")
+            .order_by(*SHEET_ORDER)[:ABSENTEES_SHOWN]
+        ),
+        "absentee_count": counts["absent"] + counts["excused"],
         **sheet,
     }
-
-
-ABSENT_STATUSES = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
 
 
 @login_required
 def meeting_detail(request, pk: int):
     """A meeting as its paper 会议记录 has it — who chaired and recorded it, 应到 / 实到 / 列席,
     who was absent and why, the agenda, minutes and resolutions — its photos, and the attendance
-    sheet with the rate."""
+    sheet with the rate (a big one a 党小组 at a time: `?group=…&page=…`).
+
+    Queries, whatever the number of members: session, user, the meeting (and a 党小组's
+    branch), the viewer's roles (`cannot_keep_meetings`), its photos, the sheet's 党小组 with
+    their counts, the open part's lines, the first absentees, the top bar's roles.
+    """
     meeting = _meeting_or_404(request, pk)
     branch = branch_of(meeting.organization)
-    return render(request, "members/records/meeting_detail.html", _detail_context(request, meeting, branch))
+    context = _detail_context(request, meeting, branch, params=request.GET)
+    return render(request, "members/records/meeting_detail.html", context)
+
+
+def _whole_sheet(meeting: Meeting, form: AttendanceSheetForm) -> tuple[dict[int, str], dict[int, str]]:
+    """Everyone's mark and 缺席原因 for `record_attendance`: the lines of the posted page as
+    posted, everyone else on the sheet as saved before, or 出席 if never marked. Two queries."""
+    saved = {
+        pk: (status, reason)
+        for pk, status, reason in meeting.attendances.values_list("member_id", "status", "reason")
+    }
+    statuses = {
+        pk: saved.get(pk, (Attendance.Status.PRESENT, ""))[0]
+        for pk in on_sheet(meeting).values_list("pk", flat=True)
+    }
+    reasons = {pk: reason for pk, (_, reason) in saved.items() if reason}
+    posted = form.statuses()
+    for pk in posted:
+        reasons.pop(pk, None)
+    statuses.update(posted)
+    reasons.update(form.reasons())
+    return statuses, reasons
+
+
+def _save_sheet(request, meeting: Meeting, context: dict) -> str:
+    """Save the posted part of the sheet (`_whole_sheet`); the message to show, or "" when the
+    form or the service refused it (the errors are on the form)."""
+    form = context["sheet_form"]
+    if not form.is_valid():
+        return ""
+    statuses, reasons = _whole_sheet(meeting, form)
+    try:
+        counts = record_attendance(meeting=meeting, statuses=statuses, reasons=reasons, by=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return ""
+    rate = "—" if counts.rate is None else f"{counts.rate}%"
+    whole = f"应到 {counts.expected} 人，出席 {counts.present} 人，到会率 {rate}。"
+    part = context["sheet_part"]
+    if part is None:
+        return f"出勤已保存：{whole}"
+    return f"{part.name}（本页 {len(context['lines'])} 人）的出勤已保存。全会{whole}"
 
 
 @login_required
 @require_POST
 def meeting_attendance(request, pk: int):
-    """Save the whole attendance sheet at once; with htmx the sheet is redrawn in place."""
+    """Save the attendance sheet — the part that was shown (`group`, `page` posted with it) as
+    marked, the rest as it stands — and with htmx redraw the sheet in place."""
     meeting = _meeting_or_404(request, pk)
     branch = branch_of(meeting.organization)
     forbid(policies.cannot_keep_meetings(request.user, branch))
-    context = _detail_context(request, meeting, branch, data=request.POST)
-    form = context["sheet_form"]
-    saved_message = ""
-    if form.is_valid():
-        try:
-            counts = record_attendance(
-                meeting=meeting, statuses=form.statuses(), reasons=form.reasons(), by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            rate = counts.rate
-            saved_message = (
-                f"出勤已保存：应到 {counts.expected} 人，出席 {counts.present} 人，"
-                f"到会率 {'—' if rate is None else f'{rate}%'}。"
-            )
-            if not request.htmx:
-                messages.success(request, saved_message)
-                return HttpResponseRedirect(
-                    reverse("members:meeting_detail", args=[meeting.pk]) + "#attendance"
-                )
-            context = _detail_context(request, meeting, branch)
+    with transaction.atomic():
+        # One save of this sheet at a time (see the note above SHEET_PAGE).
+        Meeting.objects.select_for_update().only("pk").get(pk=meeting.pk)
+        context = _detail_context(request, meeting, branch, params=request.POST, data=request.POST)
+        saved_message = _save_sheet(request, meeting, context)
+    if saved_message:
+        query = context["sheet_query"]
+        if not request.htmx:
+            messages.success(request, saved_message)
+            url = reverse("members:meeting_detail", args=[meeting.pk])
+            return HttpResponseRedirect(f"{url}?{query}#attendance" if query else f"{url}#attendance")
+        context = _detail_context(request, meeting, branch, params=QueryDict(query))
     context["saved_message"] = saved_message
     template = "_attendance" if request.htmx else "meeting_detail"
     return render(request, f"members/records/{template}.html", context)
@@ -660,17 +774,8 @@ def meeting_attendance(request, pk: int):
 @login_required
 def export_meetings(request, branch: int):
     """三会一课 as .xlsx (or ?format=csv), one row per meeting, in the import layout: whoever
-    sees the branch gets the meetings they see."""
-    branch = branch_for(request, branch)
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "csv"):
-        raise Http404("没有这种文件格式。")
-    download = export_download(
-        kind=MeetingImport.kind, fmt=fmt, branch=branch, user=request.user, today=timezone.localdate()
-    )
-    response = HttpResponse(download.content, content_type=download.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, download.filename)
-    return response
+    sees the branch gets the meetings they see; a large export is written by a job."""
+    return export_response(request, branch, ExportJob.Kind.MEETINGS)
 
 
 @login_required

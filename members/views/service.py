@@ -47,7 +47,7 @@ from ..forms.service import (
     ServiceForm,
 )
 from ..models import Household, Member, Pairing, Plaque, ServiceRecord
-from ..queries import with_duplicate_flag
+from ..queries import duplicates_among, with_duplicate_flag
 from ..rules import MAX_PAIRINGS_PER_MEMBER, PAIRING_RULE
 from ..services.star_service import (
     DuplicateService,
@@ -137,26 +137,27 @@ PUBLISHABLE = Q(verified_at__isnull=False, published_on__isnull=True)
 def _service_list_context(request, branch: Organization, params, *, notice: str = "") -> dict:
     """What the list page and its htmx region show for the filters in `params`.
 
+    The duplicate flag (疑似重复) is asked of the page's rows only (`duplicates_among`, one
+    query of index lookups), never of every record of the branch: how many duplicates there
+    are in all is known only when the list is filtered to them (the pager's count).
+
     Queries: the branch's members, households and months with records (the filter choices);
     the summary counts (one aggregate); whether the branch keeps points (its star rule); the
-    page's count and rows (member, household and verifier joined, the duplicate flag an EXISTS
-    in the same query); the role checks of `cannot_verify_services` and `cannot_record_services`,
-    asked once for every row; for someone who may verify, how many of the chosen records wait
-    for 公示.
+    page's count and rows (member, household and verifier joined); the page's duplicates; the
+    role checks of `cannot_verify_services` and `cannot_record_services`, asked once for every
+    row; for someone who may verify, how many of the chosen records wait for 公示.
     """
     user = request.user
     filters, chosen = _filters(request, branch, params)
     branch_records = ServiceRecord.objects.visible_to(user).filter(member__branch=branch)
 
-    records = with_duplicate_flag(branch_records)
-    summary = records.aggregate(
+    summary = branch_records.aggregate(
         total=Count("pk"),
         unverified=Count("pk", filter=Q(verified_at__isnull=True)),
-        duplicates=Count("pk", filter=Q(is_duplicate=True)),
         published=Count("pk", filter=Q(published_on__isnull=False)),
     )
     summary["verified"] = summary["total"] - summary["unverified"]
-    records = _selected(records, chosen)
+    records = _selected(branch_records, chosen)
     selected = records
     if chosen.get("published") == PUBLISHED_YES:
         records = records.filter(published_on__isnull=False)
@@ -168,16 +169,20 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
     elif status == STATUS_VERIFIED:
         records = records.filter(verified_at__isnull=False)
     elif status == STATUS_DUPLICATE:
-        records = records.filter(is_duplicate=True)
+        records = with_duplicate_flag(records).filter(is_duplicate=True)
     records = records.select_related("member", "household", "verified_by").order_by(
         "-served_on", "member__name", "id"
     )
     page_obj = Paginator(records, PER_PAGE).get_page(params.get("page"))
+    # None: not counted (only the filtered list knows how many duplicates there are in all).
+    summary["duplicates"] = page_obj.paginator.count if status == STATUS_DUPLICATE else None
+    twins = duplicates_among(page_obj.object_list)
     filter_query = urlencode(list(chosen.items()))
     page_query = urlencode([*chosen.items(), ("page", page_obj.number)])
     verifying = policies.cannot_verify_services(user, branch)
     recording = policies.cannot_record_services(user, branch)
     for record in page_obj.object_list:
+        record.is_duplicate = record.pk in twins
         record.removal_refused = policies.service_removal_refusal(
             record, recording=recording, verifying=verifying
         )
@@ -199,6 +204,7 @@ def _service_list_context(request, branch: Organization, params, *, notice: str 
         "summary": summary,
         "page_obj": page_obj,
         "records": page_obj.object_list,
+        "duplicates_on_page": len(twins),
         "pending_on_page": [r.pk for r in page_obj.object_list if r.verified_at is None]
         if may_verify
         else [],

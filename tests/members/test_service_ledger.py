@@ -319,7 +319,7 @@ def test_list_query_count_does_not_grow_with_published_and_points(
     client.force_login(cast.secretary)
     # As tests/members/test_service_cards.py counts the list, with the star rule (积分 or not)
     # and how many of the chosen records wait for 公示.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(list_url(tree))
     assert len(response.context["records"]) == min(rows, 25)
 
