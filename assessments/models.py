@@ -718,3 +718,118 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class WorkSummary(models.Model):
+    """创建工作总结: the branch's year-end account of its site, written in the system and reviewed
+    by the nominating 党委 as the self-assessment is (submit, return with a reason, approve).
+
+    `dimension_texts` holds what was done under each 一级指标 of the campaign's framework, keyed by
+    the dimension's id as a string (the framework of a running campaign is frozen); the other
+    parts are the site's 特色, the figures, the problems and the next steps.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "填写中"
+        SUBMITTED = "SUBMITTED", "已提交"
+        RETURNED = "RETURNED", "已退回"
+        APPROVED = "APPROVED", "审核通过"
+
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="work_summary", verbose_name="示范点"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    dimension_texts = models.JSONField("各项工作完成情况", default=dict, blank=True)
+    highlights = models.TextField("创建特色", blank=True)
+    figures = models.TextField("主要数据", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步打算", blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    review_note = models.TextField("审核意见", blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
+
+    class Meta:
+        verbose_name = "创建工作总结"
+        verbose_name_plural = "创建工作总结"
+
+    def __str__(self) -> str:
+        return f"{self.site} 创建工作总结"
+
+
+class Dossier(models.Model):
+    """创建档案: the site's records of the year bound into one PDF with a ZIP of its evidence
+    beside it, rendered by a Celery job (`assessments.dossier`). One row per site and masking
+    variant: the 完整版 for those who see whole ID numbers, the 脱敏版 (ID numbers and phones
+    masked) for everyone else. `fingerprint` is the content it was rendered from; a request with
+    the same content renders nothing."""
+
+    class Variant(models.TextChoices):
+        FULL = "FULL", "完整版"
+        MASKED = "MASKED", "脱敏版"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "排队中"
+        RENDERING = "RENDERING", "生成中"
+        DONE = "DONE", "已生成"
+        FAILED = "FAILED", "生成失败"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="dossiers", verbose_name="示范点")
+    variant = models.CharField("版本", max_length=10, choices=Variant.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField("进度说明", max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0, validators=[MaxValueValidator(100)])
+    error = models.TextField("错误", blank=True)
+    fingerprint = models.CharField("内容指纹", max_length=64, blank=True)
+    pdf = models.FileField("档案 PDF", upload_to="dossiers/%Y/", blank=True)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+    bundle = models.FileField("档案包 ZIP", upload_to="dossiers/%Y/", blank=True)
+    bundle_sha256 = models.CharField("ZIP SHA-256", max_length=64, blank=True)
+    pages = models.PositiveIntegerField("页数", default=0)
+    attachments = models.PositiveIntegerField("附件数", default=0)
+    render_ms = models.PositiveIntegerField("生成用时(毫秒)", default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    rendered_at = models.DateTimeField("生成时间", null=True, blank=True)
+
+    objects = scoped_manager("site__organization", label_related=SITE_LABEL)
+
+    class Meta:
+        verbose_name = "创建档案"
+        verbose_name_plural = "创建档案"
+        constraints = [
+            models.UniqueConstraint(fields=["site", "variant"], name="dossier_one_per_site_variant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} 创建档案（{self.get_variant_display()}）"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.rendered_at is not None and bool(self.pdf) and bool(self.bundle)

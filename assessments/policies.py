@@ -265,3 +265,79 @@ def cannot_answer_objection(user, objection: Objection) -> str | None:
         return "该异议已经答复。"
     campaign = objection.acceptance.site.campaign
     return role_refusal(user, Role.Kind.ORG_DEPARTMENT, campaign.organizer, "答复公示异议")
+
+
+# 创建工作总结 and the dossier (创建档案) ------------------------------------------------------
+
+# Sites writing their 创建工作总结: approved for building, and on until the acceptance's verdict.
+SUMMARY_SITE_STATES = (
+    Site.Status.APPROVED,
+    Site.Status.SELF_ASSESSED,
+    Site.Status.ACCEPTANCE_REQUESTED,
+    Site.Status.RECTIFYING,
+)
+# Sites with a year of records to bind: approved, and every state after it.
+DOSSIER_SITE_STATES = (*SUMMARY_SITE_STATES, Site.Status.PASSED, Site.Status.FAILED)
+
+
+def _summary_state(summary, allowed: tuple[str, ...], action: str) -> str | None:
+    """`allowed` names statuses of `WorkSummary.Status`, read off the summary in hand."""
+    if summary.status not in [summary.Status[name] for name in allowed]:
+        return f"创建工作总结当前为“{summary.get_status_display()}”，不能{action}。"
+    return None
+
+
+def cannot_write_summary(user, summary) -> str | None:
+    """The site's branch secretary writes the 创建工作总结 while it is a draft or returned, the
+    site is building (批准创建 to 限期整改) and the campaign runs. `summary` may be unsaved."""
+    return (
+        _summary_state(summary, ("DRAFT", "RETURNED"), "修改")
+        or site_state_refusal(summary.site, SUMMARY_SITE_STATES, "撰写创建工作总结")
+        or role_refusal(user, Role.Kind.BRANCH_SECRETARY, summary.site.organization, "撰写创建工作总结")
+    )
+
+
+def cannot_submit_summary(user, summary) -> str | None:
+    """The secretary submits it to the nominating 党委 when it may be written; whether every part
+    is filled in is the service's check (`services.summary.missing_parts`)."""
+    return (
+        _summary_state(summary, ("DRAFT", "RETURNED"), "提交")
+        or site_state_refusal(summary.site, SUMMARY_SITE_STATES, "提交创建工作总结")
+        or role_refusal(user, Role.Kind.BRANCH_SECRETARY, summary.site.organization, "提交创建工作总结")
+    )
+
+
+def _reviewing_committee(user, summary, action: str) -> str | None:
+    return (
+        _summary_state(summary, ("SUBMITTED",), action)
+        or site_state_refusal(summary.site, SUMMARY_SITE_STATES, action)
+        or role_refusal(user, Role.Kind.COMMITTEE, summary.site.nominated_by, action)
+    )
+
+
+def cannot_return_summary(user, summary) -> str | None:
+    """The nominating 党委 sends a submitted 创建工作总结 back with its comments (退回修改)."""
+    return _reviewing_committee(user, summary, "退回创建工作总结")
+
+
+def cannot_approve_summary(user, summary) -> str | None:
+    """The nominating 党委 approves a submitted 创建工作总结."""
+    return _reviewing_committee(user, summary, "审核通过创建工作总结")
+
+
+def cannot_download_dossier(user, site: Site) -> str | None:
+    """The dossier holds the branch's personal data: the branch secretary, the 党委 and the 组织部
+    over the branch, and the inspectors on one of the site's acceptance teams read it (and ask for
+    it to be rendered); no one else, though they see the site. Scope (`visible_to`) comes first."""
+    if site.status not in DOSSIER_SITE_STATES:
+        return f"示范点当前状态为“{site.get_status_display()}”，还没有创建档案。"
+    kinds = (Role.Kind.BRANCH_SECRETARY, Role.Kind.COMMITTEE, Role.Kind.ORG_DEPARTMENT)
+    # role_refusal is None exactly when the user holds the role at or above the branch.
+    if any(role_refusal(user, kind, site.organization, "") is None for kind in kinds):
+        return None
+    if (
+        getattr(user, "is_authenticated", False)
+        and TeamMember.objects.filter(acceptance__site=site, user_id=user.pk).exists()
+    ):
+        return None
+    return "创建档案只有本支部书记、上级党委、组织部和本示范点的验收小组成员可以查看。"

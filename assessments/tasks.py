@@ -9,8 +9,10 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import report
-from .models import Acceptance
+from campaigns.models import Site
+
+from . import dossier, report
+from .models import Acceptance, Dossier
 from .services.publicity import finalize_results
 
 
@@ -38,3 +40,21 @@ def finalize_publicity(day: str | None = None) -> dict:
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     finalized = finalize_results(today=today)
     return {"date": today.isoformat(), "finalized": [a.pk for a in finalized]}
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=3,
+)
+def render_site_dossier(site_id: int, variant: str, force: bool = False) -> str:
+    """Render and store the site's dossier (创建档案) in `variant` (enqueued on commit by
+    `dossier.request_dossier`). A dossier already rendered from the same content is left as it
+    is unless `force`. Returns the content fingerprint rendered ("" when nothing was)."""
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None or variant not in Dossier.Variant.values:
+        return ""
+    rendered = dossier.render_dossier(site, variant, force=force)
+    return rendered.fingerprint if rendered is not None else ""

@@ -79,3 +79,18 @@ urlpatterns = [
     path("objections/<int:pk>/answer/", publicity.answer_objection, name="objection_answer"),
     path("campaigns/<int:pk>/publicity/", publicity.publicity_overview, name="publicity_overview"),
 ]
+
+# 创建工作总结 and the dossier (创建档案) — routes of issue 16, with their own view modules
+from .views import dossier as dossier_views  # noqa: E402
+from .views import summary as summary_views  # noqa: E402
+
+urlpatterns += [
+    path("sites/<int:pk>/summary/", summary_views.work_summary, name="work_summary"),
+    path("sites/<int:pk>/summary/return/", summary_views.return_summary, name="work_summary_return"),
+    path("sites/<int:pk>/summary/approve/", summary_views.approve_summary, name="work_summary_approve"),
+    path("sites/<int:pk>/dossier/", dossier_views.dossier_page, name="dossier"),
+    path("sites/<int:pk>/dossier/render/", dossier_views.dossier_render, name="dossier_render"),
+    path("sites/<int:pk>/dossier/progress/", dossier_views.dossier_progress, name="dossier_progress"),
+    path("sites/<int:pk>/dossier/dossier.pdf", dossier_views.dossier_pdf, name="dossier_pdf"),
+    path("sites/<int:pk>/dossier/dossier.zip", dossier_views.dossier_zip, name="dossier_zip"),
+]

@@ -45,6 +45,7 @@ from assessments.services import acceptance as acceptance_services
 from assessments.services import confirm_framework_points, copy_framework
 from assessments.services import publicity as publicity_services
 from assessments.services import self_assessment as self_assessment_services
+from assessments.services import summary as summary_services
 from campaigns import services as lifecycle
 from campaigns.models import (
     Campaign,
@@ -1352,6 +1353,8 @@ class _Builder:
                 site = lifecycle.mark_self_assessed(site=site, by=liaison, today=spec.self_assessed_on)
         if spec.requested_on is None:
             return site
+        if spec.branch == "SFQ-CG-LY":
+            self._work_summary(site, spec)
         with on_story_day(spec.requested_on):
             site = lifecycle.request_acceptance(site=site, by=liaison, today=spec.requested_on)
         # The visits themselves (survey, scores, signing) come once the branch's records exist
@@ -1611,6 +1614,32 @@ class _Builder:
                     file=SimpleUploadedFile(f"{indicator.code}-佐证照片.png", DEMO_PHOTO, "image/png"),
                     by=secretary,
                 )
+
+    def _work_summary(self, site: Site, spec: SiteSpec) -> None:
+        """创建工作总结 through its services: the secretary writes it per dimension of the
+        framework, with the figures, problems and next steps, and submits; the 党委 approves."""
+        secretary = self.users[SECRETARY_ACCOUNTS[spec.branch]]
+        liaison = self.users[COMMITTEE_ACCOUNT[site.nominated_by.code]]
+        written_on = spec.requested_on - datetime.timedelta(days=3)
+        dimensions = summary_services.campaign_dimensions(site)
+        with on_story_day(written_on):
+            summary_services.save_work_summary(
+                site=site,
+                by=secretary,
+                dimension_texts={
+                    d.pk: f"对照“{d.name}”要求，支部逐项抓落实：制度上墙、台账齐全，"
+                    "按月召开支委会、按季度召开党员大会，党员按党小组“进区入会”，星级服务卡人手一册。"
+                    for d in dimensions
+                },
+                highlights=spec.highlights,
+                figures="全年召开支委会 12 次、党员大会 4 次、党课 4 次；"
+                "党员结对帮扶困难户、残疾人、低保户 20 户；评出五星级党员示范户 5 户并挂牌公示。",
+                problems="部分年龄较大的党员参加集中学习不够经常；服务记录的反馈卡回收有时不及时。",
+                next_steps="开设送学上门小课堂；每月 5 日前收回上月反馈卡并在公示栏更新星级。",
+            )
+            summary_services.submit_work_summary(site=site, by=secretary)
+        with on_story_day(written_on + datetime.timedelta(days=1), 16):
+            summary_services.approve_work_summary(site=site, by=liaison, note="总结全面，同意。")
 
     def _self_assessment_approved(self, site: Site, spec: SiteSpec) -> Site:
         """Through the self-assessment services: the secretary answers every item with its

@@ -74,6 +74,7 @@ class MemberAdmin(
         ):
             return False
         return super().lookup_allowed(lookup, value, request)
+
     fieldsets = (
         (
             "基本信息",

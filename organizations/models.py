@@ -390,6 +390,9 @@ class Verb(models.TextChoices):
     LODGE_OBJECTION = "LODGE_OBJECTION", "提出公示异议"
     ANSWER_OBJECTION = "ANSWER_OBJECTION", "答复公示异议"
     FINALIZE_RESULT = "FINALIZE_RESULT", "验收结果确定"
+    SUBMIT_WORK_SUMMARY = "SUBMIT_WORK_SUMMARY", "提交创建工作总结"
+    RETURN_WORK_SUMMARY = "RETURN_WORK_SUMMARY", "退回创建工作总结"
+    APPROVE_WORK_SUMMARY = "APPROVE_WORK_SUMMARY", "创建工作总结审核通过"
     # A site's records
     UPDATE_PLAN = "UPDATE_PLAN", "修改创建方案"
     ADD_LEADER = "ADD_LEADER", "增加领导小组成员"
