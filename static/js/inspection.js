@@ -258,6 +258,14 @@
     var item = card(id);
     var entry = load(id);
     if (!item || !entry || entry.sent) return Promise.resolve();
+    // The phone says it has no signal: keep the entry, send it on `online` (a request tried now
+    // would only fail after a wait — or, behind a captive portal, reach something else).
+    if (!navigator.onLine) {
+      lastProblem = "offline";
+      say(item, "未上传：已存本机，联网后自动上传", "queued");
+      notice();
+      return Promise.resolve();
+    }
     if (inFlight[id]) {
       again[id] = true;
       return inFlight[id];

@@ -78,6 +78,8 @@ def test_scores_entered_without_signal_survive_a_reload_and_are_saved_once(
     shoot(lead, artifacts, "inspection-375.png")
 
     lead.context.set_offline(True)
+    # The page learns it is offline from navigator.onLine: type only once it reads false.
+    lead.wait_for_function("() => !navigator.onLine")
     manual = card(lead, table.manual)
     manual.get_by_label("评分").fill("5")
     manual.get_by_label("本次考核方式").select_option(CheckMethod.RECORDS)
