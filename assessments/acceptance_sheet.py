@@ -107,10 +107,6 @@ class AcceptanceSheet:
     def all_submitted(self) -> bool:
         return bool(self.team) and all(m.submitted_at for m in self.team)
 
-    @property
-    def ready_to_sign(self) -> bool:
-        return not self.missing and self.composite is not None
-
 
 def acceptance_sheet(acceptance: Acceptance, *, today: datetime.date | None = None) -> AcceptanceSheet:
     """Everything about one acceptance's scores (see the module docstring)."""

@@ -15,14 +15,6 @@ from config.ratelimit import client_address, rate_limited
 WINDOW_START = 1_800_000_000.0  # a minute boundary: divisible by 60
 
 
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """A cache of this test's own: under CI the default cache is the shared Redis."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
-    }
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """A settable time.time() for the limiter."""

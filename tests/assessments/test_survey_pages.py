@@ -3,7 +3,6 @@ it, outsider, anonymous); the 组织部's form, figures and QR sheet; the public
 pages (a wrong, used or closed ballot said plainly; rate-limited); query counts."""
 
 import subprocess
-import uuid
 from urllib.parse import quote
 
 import pytest
@@ -24,15 +23,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 STAFF_ROLES = ["committee", "secretary", "inspector", "inspector_on_team"]
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """A cache of this test's own, so the rate limiter counts this test's requests only (under CI
-    the default cache is the shared Redis)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
-    }
 
 
 @pytest.fixture

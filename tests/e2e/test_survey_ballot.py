@@ -4,7 +4,6 @@ and is thanked; the same link then says it was used; a second resident types the
 screenshots in test-artifacts/."""
 
 import datetime
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -24,14 +23,6 @@ from tests.assessments.self_assessment_factories import build_framework
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 PHONE = 375
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """The rate limiter counts this test's requests only (under CI the default cache is Redis)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
-    }
 
 
 @pytest.fixture
